@@ -1,0 +1,327 @@
+//! Messages: the insert path (used by the group-commit writer and by conversation creation),
+//! paging, read marks and moderation.
+
+use crate::{Message, ReadMark, Store, StoreError, now, on_db};
+use support_chat_domain::{ConversationId, MessageId, MessageType, SenderType, UserId};
+use time::OffsetDateTime;
+
+/// A message to store.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub conversation_id: ConversationId,
+    pub sender_id: UserId,
+    pub sender_type: SenderType,
+    /// Copied into the returned message so no lookup is needed.
+    pub sender_name: String,
+    pub content: String,
+    pub message_type: MessageType,
+    pub client_message_id: Option<String>,
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// The stored message, and whether this call stored it (`false`: the same `clientMessageId`
+/// was stored before and this is that message).
+#[derive(Debug, Clone)]
+pub struct SentMessage {
+    pub message: Message,
+    pub created: bool,
+}
+
+pub(crate) const MESSAGE_COLS: &str = "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_type, \
+     CASE WHEN m.sender_type = 'system' THEN 'System' ELSE u.name END AS sender_name, m.content, m.message_type, m.created_at, m.read_at, m.client_message_id, \
+     m.deleted_at, m.metadata_json";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MessageRow {
+    id: i64,
+    conversation_id: i64,
+    seq: i64,
+    sender_id: i64,
+    #[sqlx(try_from = "String")]
+    sender_type: SenderType,
+    sender_name: String,
+    content: String,
+    #[sqlx(try_from = "String")]
+    message_type: MessageType,
+    created_at: OffsetDateTime,
+    read_at: Option<OffsetDateTime>,
+    client_message_id: Option<String>,
+    deleted_at: Option<OffsetDateTime>,
+    metadata_json: Option<sqlx::types::Json<serde_json::Value>>,
+}
+
+impl From<MessageRow> for Message {
+    fn from(r: MessageRow) -> Self {
+        Message {
+            id: MessageId(r.id),
+            conversation_id: ConversationId(r.conversation_id),
+            seq: r.seq,
+            sender_id: UserId(r.sender_id),
+            sender_type: r.sender_type,
+            sender_name: r.sender_name,
+            content: r.content,
+            message_type: r.message_type,
+            created_at: r.created_at,
+            read_at: r.read_at,
+            client_message_id: r.client_message_id,
+            deleted_at: r.deleted_at,
+            metadata: r.metadata_json.map(|j| j.0),
+        }
+    }
+}
+
+/// Stores one message inside an open transaction (`$conn`: `&mut *tx`), evaluating to
+/// `Result<SentMessage, StoreError>`. Expanded once per backend.
+///
+/// Locks the conversation row first (the sequence bump), so on PostgreSQL message ids also grow
+/// in commit order within a conversation, which live delivery relies on.
+macro_rules! insert_message {
+    ($conn:expr, $m:expr, $t:expr) => {{
+        let m: &$crate::NewMessage = $m;
+        let t: ::time::OffsetDateTime = $t;
+        let outcome: ::std::result::Result<
+            ::std::result::Result<$crate::SentMessage, $crate::StoreError>,
+            ::sqlx::Error,
+        > = 'insert: {
+            if let Some(cmid) = &m.client_message_id {
+                let sql = ::sqlx::AssertSqlSafe(format!(
+                    "SELECT {} FROM support_messages m JOIN users u ON u.id = m.sender_id
+                     WHERE m.sender_id = $1 AND m.client_message_id = $2",
+                    $crate::messages::MESSAGE_COLS
+                ));
+                let existing = ::sqlx::query_as::<_, $crate::messages::MessageRow>(sql)
+                    .bind(m.sender_id.0).bind(cmid.as_str())
+                    .fetch_optional(&mut *$conn).await?;
+                if let Some(row) = existing {
+                    let message = $crate::Message::from(row);
+                    if message.conversation_id != m.conversation_id {
+                        break 'insert Ok(Err($crate::StoreError::Conflict(
+                            "clientMessageId was already used for a message in another conversation".into())));
+                    }
+                    break 'insert Ok(Ok($crate::SentMessage { message, created: false }));
+                }
+            }
+            let preview: String = m.content.chars().take(200).collect();
+            let is_admin = m.sender_type == ::support_chat_domain::SenderType::Admin;
+            let is_user = m.sender_type == ::support_chat_domain::SenderType::User;
+            let bumped = ::sqlx::query_as::<_, (i64, ::time::OffsetDateTime, Option<::time::OffsetDateTime>)>(
+                "UPDATE conversations SET last_seq = last_seq + 1, last_message_preview = $2,
+                        last_message_at = $3, last_activity_at = $3, updated_at = $3,
+                        first_response_at = CASE WHEN $4 AND first_response_at IS NULL THEN $3 ELSE first_response_at END,
+                        status = CASE WHEN $5 AND status = 'closed' THEN 'open' ELSE status END,
+                        closed_at = CASE WHEN $5 AND status = 'closed' THEN NULL ELSE closed_at END,
+                        resolution_ms = CASE WHEN $5 AND status = 'closed' THEN NULL ELSE resolution_ms END
+                 WHERE id = $1 RETURNING last_seq, created_at, first_response_at")
+                .bind(m.conversation_id.0).bind(&preview).bind(t).bind(is_admin).bind(is_user)
+                .fetch_optional(&mut *$conn).await?;
+            let Some((seq, conversation_created, first_response_at)) = bumped else {
+                break 'insert Ok(Err($crate::StoreError::NotFound));
+            };
+            if is_admin && first_response_at == Some(t) {
+                let ms = (t - conversation_created).whole_milliseconds().max(0) as i64;
+                ::sqlx::query("UPDATE conversations SET first_response_ms = $2 WHERE id = $1")
+                    .bind(m.conversation_id.0).bind(ms).execute(&mut *$conn).await?;
+            }
+            let inserted = ::sqlx::query_scalar::<_, i64>(
+                "INSERT INTO support_messages (conversation_id, seq, sender_id, sender_type, content,
+                        message_type, created_at, metadata_json, client_message_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (sender_id, client_message_id) DO NOTHING RETURNING id")
+                .bind(m.conversation_id.0).bind(seq).bind(m.sender_id.0).bind(m.sender_type.as_str())
+                .bind(m.content.as_str()).bind(m.message_type.as_str()).bind(t)
+                .bind(m.metadata.clone().map(::sqlx::types::Json))
+                .bind(m.client_message_id.as_deref())
+                .fetch_optional(&mut *$conn).await?;
+            let Some(id) = inserted else {
+                // Another node stored the same clientMessageId between our check and insert.
+                let sql = ::sqlx::AssertSqlSafe(format!(
+                    "SELECT {} FROM support_messages m JOIN users u ON u.id = m.sender_id
+                     WHERE m.sender_id = $1 AND m.client_message_id = $2",
+                    $crate::messages::MESSAGE_COLS
+                ));
+                let row = ::sqlx::query_as::<_, $crate::messages::MessageRow>(sql)
+                    .bind(m.sender_id.0).bind(m.client_message_id.as_deref())
+                    .fetch_one(&mut *$conn).await?;
+                break 'insert Ok(Ok($crate::SentMessage { message: row.into(), created: false }));
+            };
+            // The sender has read their own message; they also become a participant.
+            let role = if is_admin { "admin" } else { "user" };
+            if m.sender_type != ::support_chat_domain::SenderType::System {
+                ::sqlx::query(
+                    "INSERT INTO conversation_participants (conversation_id, user_id, role, joined_at, last_read_at, last_read_message_id)
+                     VALUES ($1, $2, $3, $4, $4, $5)
+                     ON CONFLICT (conversation_id, user_id) DO UPDATE SET
+                        last_read_at = excluded.last_read_at,
+                        last_read_message_id = CASE WHEN excluded.last_read_message_id > conversation_participants.last_read_message_id
+                            THEN excluded.last_read_message_id ELSE conversation_participants.last_read_message_id END")
+                    .bind(m.conversation_id.0).bind(m.sender_id.0).bind(role).bind(t).bind(id)
+                    .execute(&mut *$conn).await?;
+            }
+            Ok(Ok($crate::SentMessage {
+                message: $crate::Message {
+                    id: ::support_chat_domain::MessageId(id),
+                    conversation_id: m.conversation_id,
+                    seq,
+                    sender_id: m.sender_id,
+                    sender_type: m.sender_type,
+                    sender_name: m.sender_name.clone(),
+                    content: m.content.clone(),
+                    message_type: m.message_type,
+                    created_at: t,
+                    read_at: None,
+                    client_message_id: m.client_message_id.clone(),
+                    deleted_at: None,
+                    metadata: m.metadata.clone(),
+                },
+                created: true,
+            }))
+        };
+        outcome
+    }};
+}
+pub(crate) use insert_message;
+
+impl Store {
+    /// Stores a message through the group-commit writer: concurrent sends share one
+    /// transaction. Returns once the transaction has committed.
+    pub async fn send_message(&self, m: NewMessage) -> Result<SentMessage, StoreError> {
+        self.writer.submit(m).await
+    }
+
+    /// A page of messages, oldest first: the newest `limit` by default, or the `limit` just
+    /// before `before`.
+    pub async fn messages_page(
+        &self,
+        conversation: ConversationId,
+        before: Option<MessageId>,
+        limit: i64,
+    ) -> Result<(Vec<Message>, bool), StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLS} FROM support_messages m JOIN users u ON u.id = m.sender_id
+             WHERE m.conversation_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3"
+        ));
+        let before = before.map_or(i64::MAX, |b| b.0);
+        let mut rows = on_db!(self, pool => sqlx::query_as::<_, MessageRow>(sql)
+            .bind(conversation.0).bind(before).bind(limit + 1).fetch_all(pool).await)?;
+        let has_more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        rows.reverse();
+        Ok((rows.into_iter().map(Message::from).collect(), has_more))
+    }
+
+    /// Up to `limit` messages after `since`, oldest first (for catching up).
+    pub async fn messages_since(
+        &self,
+        conversation: ConversationId,
+        since: MessageId,
+        limit: i64,
+    ) -> Result<Vec<Message>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLS} FROM support_messages m JOIN users u ON u.id = m.sender_id
+             WHERE m.conversation_id = $1 AND m.id > $2 ORDER BY m.id LIMIT $3"
+        ));
+        let rows = on_db!(self, pool => sqlx::query_as::<_, MessageRow>(sql)
+            .bind(conversation.0).bind(since.0).bind(limit).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(Message::from).collect())
+    }
+
+    /// The conversation a message belongs to and that conversation's owner.
+    pub async fn message_owner(
+        &self,
+        message: MessageId,
+    ) -> Result<Option<(ConversationId, UserId)>, StoreError> {
+        let row = on_db!(self, pool => sqlx::query_as::<_, (i64, i64)>(
+            "SELECT c.id, c.user_id FROM support_messages m JOIN conversations c ON c.id = m.conversation_id
+             WHERE m.id = $1")
+            .bind(message.0).fetch_optional(pool).await)?;
+        Ok(row.map(|(c, u)| (ConversationId(c), UserId(u))))
+    }
+
+    /// Marks `message` and everything before it in its conversation read by `reader`.
+    /// Read marks only move forward. Messages from the other side get their `readAt`.
+    pub async fn mark_read(
+        &self,
+        reader: UserId,
+        reader_is_admin: bool,
+        conversation: ConversationId,
+        message: MessageId,
+    ) -> Result<ReadMark, StoreError> {
+        let t = now();
+        let role = if reader_is_admin { "admin" } else { "user" };
+        let mark = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mark = sqlx::query_scalar::<_, i64>(
+                "INSERT INTO conversation_participants (conversation_id, user_id, role, joined_at, last_read_at, last_read_message_id)
+                 VALUES ($1, $2, $3, $4, $4, $5)
+                 ON CONFLICT (conversation_id, user_id) DO UPDATE SET
+                    last_read_at = excluded.last_read_at,
+                    last_read_message_id = CASE WHEN excluded.last_read_message_id > conversation_participants.last_read_message_id
+                        THEN excluded.last_read_message_id ELSE conversation_participants.last_read_message_id END
+                 RETURNING last_read_message_id")
+                .bind(conversation.0).bind(reader.0).bind(role).bind(t).bind(message.0)
+                .fetch_one(&mut *tx).await?;
+            // The other side's messages up to here are now read.
+            let other_side = if reader_is_admin { "m.sender_type = 'user'" } else { "m.sender_type <> 'user'" };
+            let sql = sqlx::AssertSqlSafe(format!(
+                "UPDATE support_messages SET read_at = $3 WHERE id IN (
+                    SELECT m.id FROM support_messages m WHERE m.conversation_id = $1 AND m.id <= $2
+                      AND m.read_at IS NULL AND {other_side})"));
+            sqlx::query(sql).bind(conversation.0).bind(message.0).bind(t).execute(&mut *tx).await?;
+            tx.commit().await?;
+            mark
+        });
+        Ok(ReadMark {
+            conversation_id: conversation,
+            user_id: reader,
+            last_read_message_id: MessageId(mark),
+        })
+    }
+
+    /// Soft-deletes a message: its content is replaced, and who did it is kept in the audit log.
+    pub async fn soft_delete_message(
+        &self,
+        message: MessageId,
+        by: UserId,
+    ) -> Result<Message, StoreError> {
+        let t = now();
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE support_messages SET content = '[message deleted]', deleted_at = $2, deleted_by = $3,
+                        metadata_json = NULL
+                 WHERE id = $1 AND deleted_at IS NULL")
+                .bind(message.0).bind(t).bind(by.0).execute(&mut *tx).await?.rows_affected();
+            if n > 0 {
+                sqlx::query("INSERT INTO audit_log (actor_id, action, target_type, target_id, created_at)
+                             VALUES ($1, 'message.delete', 'message', $2, $3)")
+                    .bind(by.0).bind(message.0).bind(t).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLS} FROM support_messages m JOIN users u ON u.id = m.sender_id WHERE m.id = $1"
+        ));
+        let row = on_db!(self, pool => sqlx::query_as::<_, MessageRow>(sql).bind(message.0).fetch_optional(pool).await)?;
+        row.map(Message::from).ok_or(StoreError::NotFound)
+    }
+
+    /// Posts a system message (status changes and the like) through the normal insert path.
+    pub async fn post_system_message(
+        &self,
+        conversation: ConversationId,
+        actor: UserId,
+        content: String,
+    ) -> Result<SentMessage, StoreError> {
+        self.send_message(NewMessage {
+            conversation_id: conversation,
+            sender_id: actor,
+            sender_type: SenderType::System,
+            sender_name: "System".into(),
+            content,
+            message_type: MessageType::System,
+            client_message_id: None,
+            metadata: None,
+        })
+        .await
+    }
+}

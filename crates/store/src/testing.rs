@@ -1,0 +1,97 @@
+//! Throw-away databases for tests: a temporary SQLite file, or a fresh PostgreSQL database
+//! created under `TEST_DATABASE_URL` and dropped afterwards.
+
+use crate::{Store, StoreOptions};
+
+/// Which backend a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestBackend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database that lives as long as this value.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_admin: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// Makes a fresh database, or `None` when PostgreSQL is asked for but `TEST_DATABASE_URL`
+    /// is unset on a developer machine (a notice is printed). In CI (`CI` set) a missing
+    /// PostgreSQL is a failure, never a skip.
+    pub async fn new(backend: TestBackend) -> Option<TestDb> {
+        match backend {
+            TestBackend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                Some(TestDb {
+                    url,
+                    _dir: Some(dir),
+                    pg_admin: None,
+                })
+            }
+            TestBackend::Postgres => {
+                let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
+                    if std::env::var_os("CI").is_some() {
+                        panic!(
+                            "TEST_DATABASE_URL must be set in CI: the PostgreSQL suite is mandatory"
+                        );
+                    }
+                    eprintln!("NOTICE: TEST_DATABASE_URL unset: skipping a PostgreSQL test");
+                    return None;
+                };
+                let name = format!("sc_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = sqlx::PgPool::connect(&base)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot reach TEST_DATABASE_URL: {e}"));
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&admin)
+                    .await
+                    .expect("create test database");
+                admin.close().await;
+                let (prefix, _) = base
+                    .rsplit_once('/')
+                    .expect("TEST_DATABASE_URL has a database name");
+                let url = format!("{prefix}/{name}");
+                Some(TestDb {
+                    url,
+                    _dir: None,
+                    pg_admin: Some((base, name)),
+                })
+            }
+        }
+    }
+
+    /// Connects a store (running migrations).
+    pub async fn store(&self) -> Store {
+        Store::connect(&self.url, &StoreOptions::default())
+            .await
+            .expect("connect test store")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((base, name)) = self.pg_admin.take() {
+            // Best effort, off the async runtime: drop the database once every connection is gone.
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                if let Ok(rt) = rt {
+                    rt.block_on(async move {
+                        if let Ok(admin) = sqlx::PgPool::connect(&base).await {
+                            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            )))
+                            .execute(&admin)
+                            .await;
+                        }
+                    });
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! Accounts, sessions and API tokens.
+
+use crate::{ApiToken, SessionInfo, SessionRow, Store, StoreError, User, now, on_db};
+use support_chat_domain::{Role, UserId};
+use time::OffsetDateTime;
+
+const USER_COLS: &str = "id, email, name, role, external_id, password_hash, created_at";
+
+impl Store {
+    /// Creates an account; a taken email is `Conflict`.
+    pub async fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        password_hash: Option<&str>,
+    ) -> Result<User, StoreError> {
+        let t = now();
+        let user = on_db!(self, pool => sqlx::query_as::<_, User>(
+            "INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5)
+             RETURNING id, email, name, role, external_id, password_hash, created_at")
+            .bind(email).bind(name).bind(role.as_str()).bind(password_hash).bind(t)
+            .fetch_one(pool).await)?;
+        Ok(user)
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users WHERE email = $1"));
+        Ok(
+            on_db!(self, pool => sqlx::query_as::<_, User>(sql).bind(email).fetch_optional(pool).await)?,
+        )
+    }
+
+    pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users WHERE id = $1"));
+        Ok(
+            on_db!(self, pool => sqlx::query_as::<_, User>(sql).bind(id.0).fetch_optional(pool).await)?,
+        )
+    }
+
+    /// Every admin, by name (for assignment pickers).
+    pub async fn list_admins(&self) -> Result<Vec<User>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLS} FROM users WHERE role = 'admin' ORDER BY name, id"
+        ));
+        Ok(on_db!(self, pool => sqlx::query_as::<_, User>(sql).fetch_all(pool).await)?)
+    }
+
+    pub async fn count_admins(&self) -> Result<i64, StoreError> {
+        Ok(on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM users WHERE role = 'admin'").fetch_one(pool).await)?)
+    }
+
+    /// Finds the user linked to `external_id`, or creates (or links, by email) one.
+    /// Name and email follow the host app on every sign-in.
+    pub async fn upsert_sso_user(
+        &self,
+        external_id: &str,
+        email: &str,
+        name: &str,
+    ) -> Result<User, StoreError> {
+        let t = now();
+        let id = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let linked = sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE external_id = $1")
+                .bind(external_id).fetch_optional(&mut *tx).await?;
+            let id = match linked {
+                Some(id) => {
+                    sqlx::query("UPDATE users SET email = $2, name = $3, updated_at = $4 WHERE id = $1")
+                        .bind(id).bind(email).bind(name).bind(t).execute(&mut *tx).await?;
+                    id
+                }
+                None => {
+                    let by_email = sqlx::query_as::<_, (i64, Option<String>)>(
+                        "SELECT id, external_id FROM users WHERE email = $1")
+                        .bind(email).fetch_optional(&mut *tx).await?;
+                    match by_email {
+                        Some((_, Some(_))) => {
+                            return Err(StoreError::Conflict(
+                                "email is already linked to another external account".into()));
+                        }
+                        Some((id, None)) => {
+                            sqlx::query("UPDATE users SET external_id = $2, name = $3, updated_at = $4 WHERE id = $1")
+                                .bind(id).bind(external_id).bind(name).bind(t).execute(&mut *tx).await?;
+                            id
+                        }
+                        None => sqlx::query_scalar::<_, i64>(
+                            "INSERT INTO users (email, name, role, external_id, created_at, updated_at)
+                             VALUES ($1, $2, 'user', $3, $4, $4) RETURNING id")
+                            .bind(email).bind(name).bind(external_id).bind(t)
+                            .fetch_one(&mut *tx).await?,
+                    }
+                }
+            };
+            tx.commit().await?;
+            id
+        });
+        self.user_by_id(UserId(id))
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Sets a new password hash and revokes every session of that user except `keep_session`.
+    pub async fn set_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        keep_session: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let t = now();
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+                .bind(user.0).bind(password_hash).bind(t).execute(&mut *tx).await?;
+            sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND id <> $3")
+                .bind(user.0).bind(t).bind(keep_session.unwrap_or("")).execute(&mut *tx).await?;
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
+    /// Changes a user's role (admin action).
+    pub async fn set_role(&self, user: UserId, role: Role) -> Result<(), StoreError> {
+        let n = on_db!(self, pool => sqlx::query("UPDATE users SET role = $2, updated_at = $3 WHERE id = $1")
+            .bind(user.0).bind(role.as_str()).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    // ---- sessions ----------------------------------------------------------------------------
+
+    /// Stores a session keyed by the hash of its cookie token.
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        user: UserId,
+        csrf_token: &str,
+        expires_at: OffsetDateTime,
+        user_agent: Option<&str>,
+        ip: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let t = now();
+        on_db!(self, pool => sqlx::query(
+            "INSERT INTO sessions (id, user_id, csrf_token, created_at, last_seen_at, expires_at, user_agent, ip)
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7)")
+            .bind(id_hash).bind(user.0).bind(csrf_token).bind(t).bind(expires_at)
+            .bind(user_agent).bind(ip).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// A live (not revoked, not expired) session and its user.
+    pub async fn live_session(
+        &self,
+        id_hash: &str,
+    ) -> Result<Option<(SessionRow, User)>, StoreError> {
+        let t = now();
+        let session = on_db!(self, pool => sqlx::query_as::<_, SessionRow>(
+            "SELECT id, user_id, csrf_token, created_at, last_seen_at, expires_at, revoked_at
+             FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2")
+            .bind(id_hash).bind(t).fetch_optional(pool).await)?;
+        let Some(session) = session else {
+            return Ok(None);
+        };
+        let Some(user) = self.user_by_id(session.user_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some((session, user)))
+    }
+
+    /// Records activity and slides the expiry forward (called at most every few minutes).
+    pub async fn touch_session(
+        &self,
+        id_hash: &str,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        on_db!(self, pool => sqlx::query("UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1")
+            .bind(id_hash).bind(now()).bind(expires_at).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn revoke_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        on_db!(self, pool => sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+            .bind(id_hash).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Revokes the session of `user` whose id starts with `handle`; false if there is none.
+    pub async fn revoke_session_by_handle(
+        &self,
+        user: UserId,
+        handle: &str,
+    ) -> Result<bool, StoreError> {
+        if handle.len() < 16 || !handle.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(false);
+        }
+        let pattern = format!("{handle}%");
+        let n = on_db!(self, pool => sqlx::query(
+            "UPDATE sessions SET revoked_at = $3 WHERE user_id = $1 AND id LIKE $2 AND revoked_at IS NULL")
+            .bind(user.0).bind(&pattern).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
+    pub async fn list_sessions(&self, user: UserId) -> Result<Vec<SessionInfo>, StoreError> {
+        let t = now();
+        Ok(on_db!(self, pool => sqlx::query_as::<_, SessionInfo>(
+            "SELECT substr(id, 1, 16) AS id, created_at, last_seen_at, user_agent, ip FROM sessions
+             WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC LIMIT 100")
+            .bind(user.0).bind(t).fetch_all(pool).await)?)
+    }
+
+    // ---- API tokens --------------------------------------------------------------------------
+
+    pub async fn create_api_token(
+        &self,
+        id: &str,
+        user: UserId,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<ApiToken, StoreError> {
+        Ok(on_db!(self, pool => sqlx::query_as::<_, ApiToken>(
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)
+             RETURNING id, name, created_at, last_used_at")
+            .bind(id).bind(user.0).bind(name).bind(token_hash).bind(now()).fetch_one(pool).await)?)
+    }
+
+    /// The user owning a live token with this hash.
+    pub async fn user_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(String, User)>, StoreError> {
+        let row = on_db!(self, pool => sqlx::query_as::<_, (String, i64)>(
+            "SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+            .bind(token_hash).fetch_optional(pool).await)?;
+        let Some((token_id, user_id)) = row else {
+            return Ok(None);
+        };
+        Ok(self
+            .user_by_id(UserId(user_id))
+            .await?
+            .map(|u| (token_id, u)))
+    }
+
+    pub async fn touch_api_token(&self, token_id: &str) -> Result<(), StoreError> {
+        on_db!(self, pool => sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+            .bind(token_id).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn list_api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>, StoreError> {
+        Ok(on_db!(self, pool => sqlx::query_as::<_, ApiToken>(
+            "SELECT id, name, created_at, last_used_at FROM api_tokens
+             WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC")
+            .bind(user.0).fetch_all(pool).await)?)
+    }
+
+    /// Revokes one of `user`'s tokens; false when they have no such token.
+    pub async fn revoke_api_token(&self, user: UserId, token_id: &str) -> Result<bool, StoreError> {
+        let n = on_db!(self, pool => sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
+            .bind(token_id).bind(user.0).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+}

@@ -1,0 +1,125 @@
+//! Group commit for message inserts: concurrent senders queue their messages, one task takes
+//! everything waiting (up to a batch limit) and stores it in a single transaction. On SQLite,
+//! which has one writer, this turns N commits into one; on PostgreSQL it saves round trips and
+//! WAL flushes. The queue is bounded, so a flood waits instead of growing memory.
+//!
+//! Order: a single task drains one FIFO queue, so messages sent in order by one caller are
+//! stored in that order, and per conversation ids follow the order of the queue.
+
+use crate::messages::insert_message;
+use crate::{Db, NewMessage, SentMessage, StoreError, now};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most messages stored in one transaction.
+const MAX_BATCH: usize = 256;
+/// Most messages waiting for the writer before senders wait.
+const QUEUE_BOUND: usize = 8192;
+
+type Reply = oneshot::Sender<Result<SentMessage, StoreError>>;
+
+#[derive(Clone)]
+pub(crate) struct MessageWriter {
+    tx: mpsc::Sender<(NewMessage, Reply)>,
+}
+
+impl MessageWriter {
+    pub(crate) fn start(db: Db) -> Self {
+        let (tx, rx) = mpsc::channel(QUEUE_BOUND);
+        tokio::spawn(run(db, rx));
+        Self { tx }
+    }
+
+    pub(crate) async fn submit(&self, m: NewMessage) -> Result<SentMessage, StoreError> {
+        let (reply, wait) = oneshot::channel();
+        self.tx
+            .send((m, reply))
+            .await
+            .map_err(|_| StoreError::Unavailable("message writer stopped".into()))?;
+        wait.await
+            .map_err(|_| StoreError::Unavailable("message writer stopped".into()))?
+    }
+}
+
+async fn run(db: Db, mut rx: mpsc::Receiver<(NewMessage, Reply)>) {
+    let mut batch: Vec<(NewMessage, Reply)> = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let items: Vec<NewMessage> = batch.iter().map(|(m, _)| m.clone()).collect();
+        match store_batch(&db, &items).await {
+            Ok(results) => {
+                for ((_, reply), r) in batch.drain(..).zip(results) {
+                    let _ = reply.send(r);
+                }
+            }
+            Err(e) if items.len() == 1 => {
+                if let Some((_, reply)) = batch.pop() {
+                    let _ = reply.send(Err(e));
+                }
+            }
+            Err(e) => {
+                // One statement failed and took the transaction with it: store the rest one by
+                // one, so a single bad message does not fail its neighbours.
+                tracing::debug!(error = %e, size = items.len(), "batch failed; retrying singly");
+                for (m, reply) in batch.drain(..) {
+                    let r = match store_batch(&db, std::slice::from_ref(&m)).await {
+                        Ok(mut v) => v
+                            .pop()
+                            .unwrap_or(Err(StoreError::Other("empty batch".into()))),
+                        Err(e) => Err(e),
+                    };
+                    let _ = reply.send(r);
+                }
+            }
+        }
+    }
+}
+
+/// Stores every message in one transaction. `Err` means the transaction failed as a whole;
+/// `Ok` holds each message's own outcome (not found, conflict, or stored).
+async fn store_batch(
+    db: &Db,
+    items: &[NewMessage],
+) -> Result<Vec<Result<SentMessage, StoreError>>, StoreError> {
+    let t = now();
+    let mut out = Vec::with_capacity(items.len());
+    match db {
+        Db::Sqlite(pool) => {
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+            for m in items {
+                out.push(insert_one_sqlite(&mut tx, m, t).await?);
+            }
+            tx.commit().await?;
+        }
+        Db::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            for m in items {
+                out.push(insert_one_pg(&mut tx, m, t).await?);
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok(out)
+}
+
+// Each wrapper returns `Err` only for a database failure (which aborts the batch) and
+// `Ok(Err(..))` for a per-message outcome such as an unknown conversation.
+async fn insert_one_sqlite(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    m: &NewMessage,
+    t: time::OffsetDateTime,
+) -> Result<Result<SentMessage, StoreError>, StoreError> {
+    let conn = &mut **tx;
+    async { insert_message!(conn, m, t) }
+        .await
+        .map_err(StoreError::from)
+}
+
+async fn insert_one_pg(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    m: &NewMessage,
+    t: time::OffsetDateTime,
+) -> Result<Result<SentMessage, StoreError>, StoreError> {
+    let conn = &mut **tx;
+    async { insert_message!(conn, m, t) }
+        .await
+        .map_err(StoreError::from)
+}

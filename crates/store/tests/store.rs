@@ -1,0 +1,606 @@
+//! One behavioural suite that every backend passes: always on a temporary SQLite file, and on
+//! PostgreSQL when `TEST_DATABASE_URL` is set (mandatory in CI).
+
+use std::collections::HashSet;
+use support_chat_domain::{
+    ConversationId, ConversationStatus, ConversationType, MessageType, Priority, Role, SenderType,
+    UserId,
+};
+use support_chat_store::testing::{TestBackend, TestDb};
+use support_chat_store::{
+    AdminListFilter, AdminSort, ConversationPatch, FlagUpdate, NewConversation, NewMessage, Store,
+    StoreError, StoreOptions, User,
+};
+
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = super::TestDb::new(super::TestBackend::Sqlite).await.unwrap();
+                    super::$name(db.store().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = super::TestDb::new(super::TestBackend::Postgres).await else { return };
+                    super::$name(db.store().await).await;
+                }
+            )*
+        }
+    };
+}
+
+on_every_backend!(
+    a_message_gets_the_next_sequence_and_becomes_the_last_message,
+    the_same_client_message_id_twice_stores_one_message,
+    concurrent_senders_get_distinct_increasing_positions,
+    unread_counts_follow_read_marks,
+    a_user_lists_only_their_own_conversations,
+    admin_filters_search_and_sort_narrow_the_list,
+    sending_to_a_missing_conversation_is_not_found,
+    a_taken_email_is_a_conflict,
+    changing_the_password_revokes_other_sessions,
+    stats_count_statuses_and_response_times,
+    default_flags_exist_and_can_be_switched,
+    closing_records_resolution_and_a_user_message_reopens,
+    sso_users_are_created_once_and_linked_by_external_id,
+);
+
+async fn user(store: &Store, email: &str, role: Role) -> User {
+    store
+        .create_user(email, &email.replace('@', " "), role, Some("hash"))
+        .await
+        .unwrap()
+}
+
+async fn open(store: &Store, owner: &User, subject: &str) -> ConversationId {
+    let (c, _) = store
+        .create_conversation(NewConversation {
+            user_id: owner.id,
+            user_name: owner.name.clone(),
+            subject: subject.into(),
+            initial_message: format!("first message of {subject}"),
+            priority: Priority::Normal,
+            kind: ConversationType::Support,
+            context: None,
+            client_message_id: None,
+        })
+        .await
+        .unwrap();
+    c.id
+}
+
+fn text(
+    conversation: ConversationId,
+    sender: &User,
+    content: &str,
+    cmid: Option<&str>,
+) -> NewMessage {
+    NewMessage {
+        conversation_id: conversation,
+        sender_id: sender.id,
+        sender_type: sender.role.sender_type(),
+        sender_name: sender.name.clone(),
+        content: content.into(),
+        message_type: MessageType::Text,
+        client_message_id: cmid.map(str::to_owned),
+        metadata: None,
+    }
+}
+
+async fn a_message_gets_the_next_sequence_and_becomes_the_last_message(store: Store) {
+    let ann = user(&store, "ann@example.com", Role::User).await;
+    let c = open(&store, &ann, "Login trouble").await;
+    let sent = store
+        .send_message(text(c, &ann, "still broken", None))
+        .await
+        .unwrap();
+    assert!(sent.created);
+    assert_eq!(sent.message.seq, 2, "the initial message is 1");
+    let (messages, more) = store.messages_page(c, None, 50).await.unwrap();
+    assert!(!more);
+    assert_eq!(
+        messages
+            .iter()
+            .map(|m| m.content.as_str())
+            .collect::<Vec<_>>(),
+        ["first message of Login trouble", "still broken"]
+    );
+    assert_eq!(
+        messages[1], sent.message,
+        "what was returned is what is stored"
+    );
+    let list = store
+        .list_user_conversations(ann.id, None, 1, 20)
+        .await
+        .unwrap();
+    assert_eq!(list.items[0].last_message.as_deref(), Some("still broken"));
+}
+
+async fn the_same_client_message_id_twice_stores_one_message(store: Store) {
+    let ann = user(&store, "ann@example.com", Role::User).await;
+    let c = open(&store, &ann, "Billing").await;
+    let cmid = "3f2b8c1e-7d4a-4e2b-9c1a-0b5d6e7f8a90";
+    let (a, b) = tokio::join!(
+        store.send_message(text(c, &ann, "once", Some(cmid))),
+        store.send_message(text(c, &ann, "once", Some(cmid))),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.message.id, b.message.id);
+    assert!(a.created ^ b.created, "exactly one call stored it");
+    let again = store
+        .send_message(text(c, &ann, "once", Some(cmid)))
+        .await
+        .unwrap();
+    assert_eq!(again.message.id, a.message.id);
+    assert!(!again.created);
+    let (messages, _) = store.messages_page(c, None, 50).await.unwrap();
+    assert_eq!(messages.len(), 2);
+}
+
+async fn concurrent_senders_get_distinct_increasing_positions(store: Store) {
+    let ann = user(&store, "ann@example.com", Role::User).await;
+    let bob = user(&store, "bob@example.com", Role::Admin).await;
+    let c = open(&store, &ann, "Race").await;
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let store = store.clone();
+        let sender = if i % 2 == 0 { ann.clone() } else { bob.clone() };
+        tasks.push(tokio::spawn(async move {
+            store
+                .send_message(text(c, &sender, &format!("m{i}"), None))
+                .await
+                .unwrap()
+                .message
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let (messages, _) = store.messages_page(c, None, 500).await.unwrap();
+    assert_eq!(messages.len(), 201);
+    let seqs: Vec<i64> = messages.iter().map(|m| m.seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=201).collect::<Vec<_>>(),
+        "id order and sequence order agree, no gaps"
+    );
+    let contents: HashSet<_> = messages.iter().map(|m| m.content.clone()).collect();
+    assert_eq!(contents.len(), 201);
+}
+
+async fn unread_counts_follow_read_marks(store: Store) {
+    let ann = user(&store, "ann@example.com", Role::User).await;
+    let admin = user(&store, "root@example.com", Role::Admin).await;
+    let c = open(&store, &ann, "Help").await;
+    // The admin has not read the user's first message.
+    let c_admin = store
+        .conversation(c, admin.id, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c_admin.unread_count, 1);
+    let r1 = store
+        .send_message(text(c, &admin, "hello", None))
+        .await
+        .unwrap()
+        .message;
+    let r2 = store
+        .send_message(text(c, &admin, "anyone there?", None))
+        .await
+        .unwrap()
+        .message;
+    let list = store
+        .list_user_conversations(ann.id, None, 1, 20)
+        .await
+        .unwrap();
+    assert_eq!(list.items[0].unread_count, 2);
+    // Replying marked the admin's read position past the user's message.
+    assert_eq!(
+        store
+            .conversation(c, admin.id, true)
+            .await
+            .unwrap()
+            .unwrap()
+            .unread_count,
+        0
+    );
+    let mark = store.mark_read(ann.id, false, c, r1.id).await.unwrap();
+    assert_eq!(mark.last_read_message_id, r1.id);
+    assert_eq!(
+        store
+            .conversation(c, ann.id, false)
+            .await
+            .unwrap()
+            .unwrap()
+            .unread_count,
+        1
+    );
+    // Marks never move backwards.
+    store.mark_read(ann.id, false, c, r2.id).await.unwrap();
+    let back = store.mark_read(ann.id, false, c, r1.id).await.unwrap();
+    assert_eq!(back.last_read_message_id, r2.id);
+    let (messages, _) = store.messages_page(c, None, 10).await.unwrap();
+    assert!(messages[1].read_at.is_some() && messages[2].read_at.is_some());
+    assert!(
+        messages[0].read_at.is_none(),
+        "the user's own message is read by the admin only"
+    );
+}
+
+async fn a_user_lists_only_their_own_conversations(store: Store) {
+    let ann = user(&store, "ann@example.com", Role::User).await;
+    let bob = user(&store, "bob@example.com", Role::User).await;
+    for i in 0..25 {
+        open(&store, &ann, &format!("ann {i}")).await;
+    }
+    open(&store, &bob, "bob's").await;
+    let p1 = store
+        .list_user_conversations(ann.id, None, 1, 20)
+        .await
+        .unwrap();
+    let p2 = store
+        .list_user_conversations(ann.id, None, 2, 20)
+        .await
+        .unwrap();
+    assert_eq!(p1.total, 25);
+    assert_eq!((p1.items.len(), p2.items.len()), (20, 5));
+    assert_eq!(p1.items[0].subject, "ann 24", "newest activity first");
+    assert!(
+        p1.items
+            .iter()
+            .chain(&p2.items)
+            .all(|c| c.user.id == ann.id)
+    );
+    let closed = store
+        .list_user_conversations(ann.id, Some(ConversationStatus::Closed), 1, 20)
+        .await
+        .unwrap();
+    assert_eq!(closed.total, 0);
+}
+
+async fn admin_filters_search_and_sort_narrow_the_list(store: Store) {
+    let ann = user(&store, "ann@example.com", Role::User).await;
+    let admin = user(&store, "root@example.com", Role::Admin).await;
+    let a = open(&store, &ann, "Refund 100% please").await;
+    let b = open(&store, &ann, "Cannot log in").await;
+    let c = open(&store, &ann, "Feature idea").await;
+    store
+        .update_conversation(
+            b,
+            &ConversationPatch {
+                priority: Some(Priority::Urgent),
+                admin_id: Some(Some(admin.id)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    store.add_tags(&[a, c], &["billing".into()]).await.unwrap();
+    let all = |f: AdminListFilter, s: AdminSort| {
+        let store = store.clone();
+        async move {
+            store
+                .list_admin_conversations(admin.id, &f, s, 1, 50)
+                .await
+                .unwrap()
+                .items
+                .iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        all(AdminListFilter::default(), AdminSort::Newest).await,
+        [c, b, a]
+    );
+    assert_eq!(
+        all(AdminListFilter::default(), AdminSort::Priority).await[0],
+        b
+    );
+    assert_eq!(
+        all(
+            AdminListFilter {
+                unassigned: true,
+                ..Default::default()
+            },
+            AdminSort::Newest
+        )
+        .await,
+        [c, a]
+    );
+    assert_eq!(
+        all(
+            AdminListFilter {
+                admin_id: Some(admin.id),
+                ..Default::default()
+            },
+            AdminSort::Newest
+        )
+        .await,
+        [b]
+    );
+    assert_eq!(
+        all(
+            AdminListFilter {
+                tag: Some("billing".into()),
+                ..Default::default()
+            },
+            AdminSort::Oldest
+        )
+        .await,
+        [a, c]
+    );
+    assert_eq!(
+        all(
+            AdminListFilter {
+                q: Some("100%".into()),
+                ..Default::default()
+            },
+            AdminSort::Newest
+        )
+        .await,
+        [a],
+        "% is literal"
+    );
+    assert_eq!(
+        all(
+            AdminListFilter {
+                q: Some("LOG IN".into()),
+                ..Default::default()
+            },
+            AdminSort::Newest
+        )
+        .await,
+        [b],
+        "case-insensitive"
+    );
+    assert_eq!(
+        all(
+            AdminListFilter {
+                priority: Some(Priority::Urgent),
+                ..Default::default()
+            },
+            AdminSort::Newest
+        )
+        .await,
+        [b]
+    );
+    store.set_archived(&[c], true).await.unwrap();
+    assert_eq!(
+        all(AdminListFilter::default(), AdminSort::Newest).await,
+        [b, a]
+    );
+    assert_eq!(
+        all(
+            AdminListFilter {
+                archived: true,
+                ..Default::default()
+            },
+            AdminSort::Newest
+        )
+        .await,
+        [c]
+    );
+    let tagged = store
+        .list_admin_conversations(
+            admin.id,
+            &AdminListFilter::default(),
+            AdminSort::Oldest,
+            1,
+            50,
+        )
+        .await
+        .unwrap();
+    assert_eq!(tagged.items[0].tags, ["billing"]);
+}
+
+async fn sending_to_a_missing_conversation_is_not_found(store: Store) {
+    let ann = user(&store, "ann@example.com", Role::User).await;
+    let err = store
+        .send_message(text(ConversationId(999_999), &ann, "hi", None))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound), "{err:?}");
+    // A failing message in a batch does not take others with it.
+    let c = open(&store, &ann, "Fine").await;
+    let (bad, good) = tokio::join!(
+        store.send_message(text(ConversationId(999_998), &ann, "x", None)),
+        store.send_message(text(c, &ann, "y", None)),
+    );
+    assert!(bad.is_err());
+    assert!(good.unwrap().created);
+}
+
+async fn a_taken_email_is_a_conflict(store: Store) {
+    user(&store, "ann@example.com", Role::User).await;
+    let err = store
+        .create_user("ann@example.com", "Ann", Role::User, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+}
+
+async fn changing_the_password_revokes_other_sessions(store: Store) {
+    let ann = user(&store, "ann@example.com", Role::User).await;
+    let later = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+    store
+        .create_session("aaaa", ann.id, "csrf1", later, None, None)
+        .await
+        .unwrap();
+    store
+        .create_session("bbbb", ann.id, "csrf2", later, Some("Firefox"), None)
+        .await
+        .unwrap();
+    assert!(store.live_session("aaaa").await.unwrap().is_some());
+    store
+        .set_password(ann.id, "newhash", Some("bbbb"))
+        .await
+        .unwrap();
+    assert!(store.live_session("aaaa").await.unwrap().is_none());
+    assert!(store.live_session("bbbb").await.unwrap().is_some());
+    assert_eq!(store.list_sessions(ann.id).await.unwrap().len(), 1);
+    store.revoke_session("bbbb").await.unwrap();
+    assert!(store.live_session("bbbb").await.unwrap().is_none());
+}
+
+async fn stats_count_statuses_and_response_times(store: Store) {
+    let ann = user(&store, "ann@example.com", Role::User).await;
+    let admin = user(&store, "root@example.com", Role::Admin).await;
+    let a = open(&store, &ann, "a").await;
+    let b = open(&store, &ann, "b").await;
+    let _c = open(&store, &ann, "c").await;
+    store
+        .update_conversation(
+            b,
+            &ConversationPatch {
+                priority: Some(Priority::Urgent),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .send_message(text(a, &admin, "on it", None))
+        .await
+        .unwrap();
+    store
+        .update_conversation(
+            a,
+            &ConversationPatch {
+                status: Some(ConversationStatus::Closed),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let s = store.stats().await.unwrap();
+    assert_eq!(s.total, 3);
+    assert_eq!(s.by_status["open"], 2);
+    assert_eq!(s.by_status["closed"], 1);
+    assert_eq!(s.by_status["transferred"], 0);
+    assert_eq!(s.urgent_open, 1);
+    assert_eq!(s.unassigned, 2);
+    assert_eq!(s.messages_today, 4);
+    assert!(s.avg_first_response_ms.is_some_and(|v| v >= 0.0));
+    assert_eq!(
+        s.median_first_response_ms, s.avg_first_response_ms,
+        "one answered conversation"
+    );
+    assert!(s.avg_resolution_ms.is_some());
+}
+
+async fn default_flags_exist_and_can_be_switched(store: Store) {
+    store.ensure_default_flags(true).await.unwrap();
+    store.ensure_default_flags(false).await.unwrap(); // existing flags are left alone
+    let flags = store.list_flags().await.unwrap();
+    let chat = flags.iter().find(|f| f.key == "support_chat").unwrap();
+    assert!(chat.enabled);
+    let f = store
+        .update_flag(
+            "support_chat",
+            &FlagUpdate {
+                enabled: false,
+                rollout_percent: Some(50),
+                roles: Some(Some(vec![Role::Admin])),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!f.enabled);
+    assert_eq!(f.rollout_percent, 50);
+    assert_eq!(f.roles, Some(vec![Role::Admin]));
+    let err = store
+        .update_flag(
+            "nope",
+            &FlagUpdate {
+                enabled: true,
+                rollout_percent: None,
+                roles: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound));
+}
+
+async fn closing_records_resolution_and_a_user_message_reopens(store: Store) {
+    let ann = user(&store, "ann@example.com", Role::User).await;
+    let c = open(&store, &ann, "x").await;
+    store
+        .update_conversation(
+            c,
+            &ConversationPatch {
+                status: Some(ConversationStatus::Closed),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let closed = store.conversation(c, ann.id, false).await.unwrap().unwrap();
+    assert_eq!(closed.status, ConversationStatus::Closed);
+    assert!(closed.closed_at.is_some());
+    store
+        .send_message(text(c, &ann, "actually, one more thing", None))
+        .await
+        .unwrap();
+    let reopened = store.conversation(c, ann.id, false).await.unwrap().unwrap();
+    assert_eq!(reopened.status, ConversationStatus::Open);
+    assert!(reopened.closed_at.is_none());
+    let sys = store
+        .post_system_message(c, ann.id, "Conversation reopened".into())
+        .await
+        .unwrap();
+    assert_eq!(sys.message.sender_type, SenderType::System);
+    assert_eq!(sys.message.sender_name, "System");
+    let (msgs, _) = store.messages_page(c, None, 10).await.unwrap();
+    assert_eq!(msgs.last().unwrap().sender_name, "System");
+}
+
+async fn sso_users_are_created_once_and_linked_by_external_id(store: Store) {
+    let a = store
+        .upsert_sso_user("ext-1", "ann@example.com", "Ann")
+        .await
+        .unwrap();
+    let b = store
+        .upsert_sso_user("ext-1", "ann@new.example.com", "Ann B")
+        .await
+        .unwrap();
+    assert_eq!(a.id, b.id);
+    assert_eq!(b.email, "ann@new.example.com");
+    assert_eq!(b.external_id.as_deref(), Some("ext-1"));
+    assert_eq!(b.role, Role::User);
+    // A local account with the same email is linked, not duplicated.
+    let local = user(&store, "cat@example.com", Role::User).await;
+    let linked = store
+        .upsert_sso_user("ext-2", "cat@example.com", "Cat")
+        .await
+        .unwrap();
+    assert_eq!(linked.id, local.id);
+    let err = store
+        .upsert_sso_user("ext-3", "cat@example.com", "Cat")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)));
+    let _ = UserId(0);
+}
+
+#[tokio::test]
+async fn an_unknown_database_scheme_is_an_error_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("mysql://{}/x", dir.path().display());
+    let err = Store::connect(&url, &StoreOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("unsupported database URL scheme 'mysql'"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
