@@ -1,2 +1,461 @@
 #![forbid(unsafe_code)]
-fn main() {}
+//! The `support-chat` binary: `serve` (the default), `migrate`, `admin create`, `openapi`.
+//! Settings come from flags, then environment variables, then an optional `support-chat.toml`.
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::time::Duration;
+use support_chat_domain::{Email, Password, PersonName, Role};
+use support_chat_server::{AppState, ServerConfig};
+use support_chat_store::{Store, StoreOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "support-chat",
+    version,
+    about = "Self-hostable customer-support chat server"
+)]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage admin accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Print the OpenAPI 3.1 document of the REST API.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an admin account (asks for the password, or reads it with --password-stdin).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Read the password from standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// Every setting. Each may also be given in `support-chat.toml` under the same name with
+/// underscores (e.g. `database_url = "..."`); flags and environment variables win.
+#[derive(Args, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    /// Configuration file [default: ./support-chat.toml when it exists].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_CONFIG")]
+    #[serde(skip)]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_BIND")]
+    bind: Option<String>,
+    /// Directory for the SQLite file and uploaded files [default: ./data].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// sqlite://PATH or postgres://USER@HOST/DB [default: sqlite://DATA_DIR/support-chat.db].
+    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// The origin browsers use, for Origin checks, cookies and links [default: http://BIND].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Redis for multi-node real-time fan-out (reserved; the real-time hub uses it).
+    #[arg(long, global = true, env = "REDIS_URL", hide_env_values = true)]
+    redis_url: Option<String>,
+    /// Shared HS256 secret for host-app single sign-on (SSO is off when unset).
+    #[arg(
+        long,
+        global = true,
+        env = "SUPPORT_CHAT_SSO_SECRET",
+        hide_env_values = true
+    )]
+    sso_secret: Option<String>,
+    /// Messages a user may send per minute; admins get five times as many [default: 30].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_MESSAGE_RATE_PER_MINUTE")]
+    message_rate_per_minute: Option<u32>,
+    /// Messages a user may send in a burst [default: 10].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_MESSAGE_BURST")]
+    message_burst: Option<u32>,
+    /// Sign-in and registration attempts per account per minute; per client address four
+    /// times this [default: 10].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_LOGIN_RATE_PER_MINUTE")]
+    login_rate_per_minute: Option<u32>,
+    /// Trust X-Forwarded-For for the client address (only behind your own proxy).
+    #[arg(long, global = true, env = "SUPPORT_CHAT_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: Option<bool>,
+    /// Start fresh installs with every feature flag off (the plan's default).
+    #[arg(long, global = true, env = "SUPPORT_CHAT_FEATURES_DEFAULT_OFF")]
+    features_default_off: Option<bool>,
+    /// Database connections to keep at most [default: 16].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_DB_MAX_CONNECTIONS")]
+    db_max_connections: Option<u32>,
+    /// Log format: text or json [default: text]. Verbosity comes from RUST_LOG.
+    #[arg(long, global = true, env = "SUPPORT_CHAT_LOG_FORMAT")]
+    log_format: Option<String>,
+    /// First admin's email, created at start when there is no admin yet.
+    #[arg(long, global = true, env = "SUPPORT_CHAT_ADMIN_EMAIL")]
+    admin_email: Option<String>,
+    /// First admin's password (with --admin-email).
+    #[arg(
+        long,
+        global = true,
+        env = "SUPPORT_CHAT_ADMIN_PASSWORD",
+        hide_env_values = true
+    )]
+    #[serde(skip)]
+    admin_password: Option<String>,
+}
+
+impl Settings {
+    /// Fills every unset value from the TOML file.
+    fn merge_file(mut self) -> anyhow::Result<Self> {
+        let explicit = self.config.clone();
+        let path = explicit
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("support-chat.toml"));
+        if !path.exists() {
+            if explicit.is_some() {
+                bail!("configuration file {} does not exist", path.display());
+            }
+            return Ok(self);
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let file: Settings = toml::from_str(&text)
+            .with_context(|| format!("invalid configuration in {}", path.display()))?;
+        macro_rules! fill {
+            ($($f:ident),*) => { $( if self.$f.is_none() { self.$f = file.$f; } )* };
+        }
+        fill!(
+            bind,
+            data_dir,
+            database_url,
+            public_url,
+            redis_url,
+            sso_secret,
+            message_rate_per_minute,
+            message_burst,
+            login_rate_per_minute,
+            trust_forwarded_for,
+            features_default_off,
+            db_max_connections,
+            log_format,
+            admin_email
+        );
+        Ok(self)
+    }
+
+    fn bind(&self) -> String {
+        self.bind.clone().unwrap_or_else(|| "127.0.0.1:8080".into())
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("data"))
+    }
+
+    fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}",
+                self.data_dir().join("support-chat.db").display()
+            )
+        })
+    }
+
+    fn server_config(&self) -> anyhow::Result<ServerConfig> {
+        let d = ServerConfig::default();
+        let public_url = self
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind()));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            bail!("--public-url must start with http:// or https:// (got '{public_url}')");
+        }
+        if self.sso_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            bail!("--sso-secret must be at least 32 characters");
+        }
+        Ok(ServerConfig {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            trust_forwarded_for: self.trust_forwarded_for.unwrap_or(false),
+            sso_secret: self.sso_secret.clone(),
+            message_rate_per_minute: self
+                .message_rate_per_minute
+                .unwrap_or(d.message_rate_per_minute)
+                .max(1),
+            message_burst: self.message_burst.unwrap_or(d.message_burst).max(1),
+            login_attempts_per_minute: self
+                .login_rate_per_minute
+                .unwrap_or(d.login_attempts_per_minute)
+                .max(1),
+            ..d
+        })
+    }
+
+    async fn store(&self) -> anyhow::Result<Store> {
+        let opts = StoreOptions {
+            max_connections: self.db_max_connections.unwrap_or(16).max(1),
+            ..StoreOptions::default()
+        };
+        let url = self.database_url();
+        Store::connect(&url, &opts)
+            .await
+            .context("opening the database")
+    }
+}
+
+fn init_logs(format: Option<&str>) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    match format.unwrap_or("text") {
+        "json" => builder.json().flatten_event(true).init(),
+        "text" => builder.init(),
+        other => bail!("--log-format must be text or json (got '{other}')"),
+    }
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = cli.settings.merge_file()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => {
+            println!(
+                "{}",
+                support_chat_server::openapi_document().to_pretty_json()?
+            );
+            Ok(())
+        }
+        Command::Migrate => {
+            init_logs(settings.log_format.as_deref())?;
+            runtime.block_on(async {
+                let store = settings.store().await?;
+                store.close().await;
+                println!("migrations applied to {}", redact(&settings.database_url()));
+                Ok(())
+            })
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    email,
+                    name,
+                    password_stdin,
+                },
+        } => {
+            let password = read_password(password_stdin)?;
+            runtime.block_on(async {
+                let store = settings.store().await?;
+                let user = create_admin(&store, &email, &name, &password).await?;
+                store.close().await;
+                println!(
+                    "admin {} <{}> created (id {})",
+                    user.name, user.email, user.id
+                );
+                Ok(())
+            })
+        }
+        Command::Serve => {
+            init_logs(settings.log_format.as_deref())?;
+            runtime.block_on(serve(settings))
+        }
+    }
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        return Ok(s.trim_end_matches(['\n', '\r']).to_owned());
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("no terminal to ask for the password: pass --password-stdin and pipe it in");
+    }
+    let p = rpassword::prompt_password("Password: ")?;
+    let again = rpassword::prompt_password("Password again: ")?;
+    if p != again {
+        bail!("the passwords differ");
+    }
+    Ok(p)
+}
+
+async fn create_admin(
+    store: &Store,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<support_chat_store::User> {
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let name = PersonName::parse(name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
+    let password = Password::parse(password).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    let hash = support_chat_server::auth::hash_password(password.as_str().to_owned())
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing the password: {e:?}"))?;
+    store
+        .create_user(email.as_str(), name.as_str(), Role::Admin, Some(&hash))
+        .await
+        .map_err(|e| match e {
+            support_chat_store::StoreError::Conflict(_) => {
+                anyhow::anyhow!("an account with email {} already exists", email.as_str())
+            }
+            other => anyhow::anyhow!(other),
+        })
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..s + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let config = settings.server_config()?;
+    std::fs::create_dir_all(settings.data_dir()).with_context(|| {
+        format!(
+            "creating the data directory {}",
+            settings.data_dir().display()
+        )
+    })?;
+    let store = settings.store().await?;
+    store
+        .ensure_default_flags(!settings.features_default_off.unwrap_or(false))
+        .await?;
+    if store.count_admins().await? == 0 {
+        match (&settings.admin_email, &settings.admin_password) {
+            (Some(email), Some(password)) => {
+                let name = email.split('@').next().unwrap_or("Admin").to_owned();
+                let user = create_admin(&store, email, &name, password).await?;
+                tracing::info!(user.id = %user.id, "first admin created from SUPPORT_CHAT_ADMIN_EMAIL");
+            }
+            (Some(_), None) => {
+                bail!("SUPPORT_CHAT_ADMIN_EMAIL is set but SUPPORT_CHAT_ADMIN_PASSWORD is not")
+            }
+            _ => {}
+        }
+    }
+    let bind = settings.bind();
+    let listener = tokio::net::TcpListener::bind(&bind)
+        .await
+        .with_context(|| format!("listening on {bind}"))?;
+    let addr = listener.local_addr()?;
+    let has_admin = store.count_admins().await? > 0;
+    println!(
+        "support-chat {} listening on http://{addr} (public URL {})",
+        env!("CARGO_PKG_VERSION"),
+        config.public_url
+    );
+    println!("database: {}", redact(&settings.database_url()));
+    if has_admin {
+        println!(
+            "sign in at {}/login with your admin account",
+            config.public_url
+        );
+    } else {
+        println!(
+            "no admin yet: run `support-chat admin create --email you@example.com --name You`, \
+             or start with SUPPORT_CHAT_ADMIN_EMAIL and SUPPORT_CHAT_ADMIN_PASSWORD; \
+             end users register at {}/register",
+            config.public_url
+        );
+    }
+    let state = AppState::new(store.clone(), config);
+    support_chat_server::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("shutting down: closing the database");
+    tokio::time::timeout(Duration::from_secs(5), store.close())
+        .await
+        .ok();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown signal received; draining connections");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_appear_in_printed_urls() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/chat"),
+            "postgres://app:***@db:5432/chat"
+        );
+        assert_eq!(redact("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+
+    #[test]
+    fn the_help_documents_every_setting() {
+        use clap::CommandFactory;
+        let help = Cli::command().render_long_help().to_string();
+        for env in [
+            "SUPPORT_CHAT_BIND",
+            "SUPPORT_CHAT_DATA_DIR",
+            "DATABASE_URL",
+            "SUPPORT_CHAT_PUBLIC_URL",
+            "REDIS_URL",
+            "SUPPORT_CHAT_SSO_SECRET",
+            "SUPPORT_CHAT_MESSAGE_RATE_PER_MINUTE",
+            "SUPPORT_CHAT_ADMIN_EMAIL",
+            "SUPPORT_CHAT_FEATURES_DEFAULT_OFF",
+            "SUPPORT_CHAT_LOG_FORMAT",
+        ] {
+            assert!(help.contains(env), "--help does not mention {env}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_in_the_config_file_are_refused() {
+        assert!(toml::from_str::<Settings>("bind = \"0.0.0.0:1\"\n").is_ok());
+        let err = toml::from_str::<Settings>("bnid = \"x\"\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("bnid"), "{err}");
+    }
+}

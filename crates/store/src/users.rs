@@ -227,21 +227,21 @@ impl Store {
             .bind(id).bind(user.0).bind(name).bind(token_hash).bind(now()).fetch_one(pool).await)?)
     }
 
-    /// The user owning a live token with this hash.
+    /// The user owning a live token with this hash, the token id and when it was last used.
     pub async fn user_by_token_hash(
         &self,
         token_hash: &str,
-    ) -> Result<Option<(String, User)>, StoreError> {
-        let row = on_db!(self, pool => sqlx::query_as::<_, (String, i64)>(
-            "SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+    ) -> Result<Option<(String, User, Option<OffsetDateTime>)>, StoreError> {
+        let row = on_db!(self, pool => sqlx::query_as::<_, (String, i64, Option<OffsetDateTime>)>(
+            "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
             .bind(token_hash).fetch_optional(pool).await)?;
-        let Some((token_id, user_id)) = row else {
+        let Some((token_id, user_id, last_used)) = row else {
             return Ok(None);
         };
         Ok(self
             .user_by_id(UserId(user_id))
             .await?
-            .map(|u| (token_id, u)))
+            .map(|u| (token_id, u, last_used)))
     }
 
     pub async fn touch_api_token(&self, token_id: &str) -> Result<(), StoreError> {

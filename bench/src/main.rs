@@ -1,0 +1,47 @@
+//! support-chat load generator.
+//!
+//! Drives a *loopback* support-chat server with open-loop traffic and prints one
+//! JSON report per run. See `bench/README.md`.
+#![forbid(unsafe_code)]
+
+mod http;
+mod loopback;
+mod procfs;
+mod report;
+mod schedule;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "support-chat-bench", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Open-loop load against the HTTP JSON API (list / open / send).
+    Http(http::HttpArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Http(args) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("bench-worker")
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|runtime| runtime.block_on(http::run(args))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("support-chat-bench: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Rate limits kept in this process (per node). Keys are never client-chosen beyond what they
+//! identify: a user id, an account email, or the client address.
+
+use crate::config::ServerConfig;
+use crate::error::ApiError;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use support_chat_domain::{Role, UserId};
+
+pub struct Limits {
+    user_sends: DefaultKeyedRateLimiter<UserId>,
+    admin_sends: DefaultKeyedRateLimiter<UserId>,
+    login_account: DefaultKeyedRateLimiter<String>,
+    login_ip: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+}
+
+fn nz(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN)
+}
+
+fn per_minute(rate: u32, burst: u32) -> Quota {
+    Quota::per_minute(nz(rate)).allow_burst(nz(burst))
+}
+
+impl Limits {
+    pub fn new(c: &ServerConfig) -> Self {
+        let rate = c.message_rate_per_minute;
+        let burst = c.message_burst.max(1);
+        Limits {
+            user_sends: RateLimiter::keyed(per_minute(rate, burst)),
+            admin_sends: RateLimiter::keyed(per_minute(
+                rate.saturating_mul(5),
+                burst.saturating_mul(5),
+            )),
+            login_account: RateLimiter::keyed(per_minute(
+                c.login_attempts_per_minute,
+                c.login_attempts_per_minute,
+            )),
+            login_ip: RateLimiter::keyed(per_minute(
+                c.login_attempts_per_minute.saturating_mul(4),
+                c.login_attempts_per_minute.saturating_mul(4),
+            )),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    fn verdict<K: std::hash::Hash + Eq + Clone>(
+        &self,
+        limiter: &DefaultKeyedRateLimiter<K>,
+        key: &K,
+    ) -> Result<(), ApiError> {
+        limiter.check_key(key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(self.clock.now());
+            ApiError::RateLimited {
+                retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+            }
+        })
+    }
+
+    /// One message send by `user`.
+    pub fn message_send(&self, user: UserId, role: Role) -> Result<(), ApiError> {
+        match role {
+            Role::Admin => self.verdict(&self.admin_sends, &user),
+            Role::User => self.verdict(&self.user_sends, &user),
+        }
+    }
+
+    /// One sign-in attempt for `email` from `ip`.
+    pub fn login_attempt(&self, email: &str, ip: Option<IpAddr>) -> Result<(), ApiError> {
+        if let Some(ip) = ip {
+            self.verdict(&self.login_ip, &ip)?;
+        }
+        self.verdict(&self.login_account, &email.to_owned())
+    }
+
+    /// Forgets idle keys so the maps do not grow without bound.
+    pub fn prune(&self) {
+        self.user_sends.retain_recent();
+        self.admin_sends.retain_recent();
+        self.login_account.retain_recent();
+        self.login_ip.retain_recent();
+    }
+}

@@ -1,0 +1,7 @@
+//! HTTP routes, grouped by domain. Each module returns an [`OpenApiRouter`] so the OpenAPI
+//! document is generated from the handlers themselves.
+
+pub mod auth;
+pub mod features;
+pub mod ops;
+pub mod support;

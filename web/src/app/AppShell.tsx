@@ -1,0 +1,55 @@
+import { useState } from 'react';
+import { Link, Outlet } from 'react-router';
+import { useAuth, useCurrentUser } from '../features/auth/AuthContext';
+import { Alert } from '../ui/Alert';
+import { Button } from '../ui/Button';
+import { LogoMark } from '../ui/LogoMark';
+import styles from './AppShell.module.css';
+
+/** The frame of every signed-in page: header with the product, the user and Sign out. */
+export function AppShell() {
+  const user = useCurrentUser();
+  const { signOut } = useAuth();
+  const [signingOut, setSigningOut] = useState(false);
+  const [signOutFailed, setSignOutFailed] = useState(false);
+
+  async function handleSignOut() {
+    setSigningOut(true);
+    setSignOutFailed(false);
+    try {
+      // On success the route guard takes over and shows the sign-in page.
+      await signOut();
+    } catch {
+      setSignOutFailed(true);
+      setSigningOut(false);
+    }
+  }
+
+  return (
+    <div className={styles.shell}>
+      <header className={styles.header}>
+        <Link to="/" className={styles.brand}>
+          <LogoMark className={styles.mark} />
+          support-chat
+        </Link>
+        <div className={styles.account}>
+          <p className={styles.user}>
+            <span className={styles.userName}>{user.name}</span>
+            {user.role === 'admin' && <span className={styles.role}>Admin</span>}
+          </p>
+          <Button variant="secondary" busy={signingOut} onClick={handleSignOut}>
+            Sign out
+          </Button>
+        </div>
+      </header>
+      {signOutFailed && (
+        <div className={styles.signOutError}>
+          <Alert>Couldn&apos;t sign out. Check your connection and try again.</Alert>
+        </div>
+      )}
+      <main className={styles.main}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}

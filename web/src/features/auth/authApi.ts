@@ -1,0 +1,40 @@
+import { isApiError, unwrap, type Api, type AuthResponse, type LoginRequest, type MeResponse, type RegisterRequest } from '../../api/client';
+
+export const meQueryKey = ['auth', 'me'] as const;
+
+/** The current session, or null when signed out. Keeps the client's CSRF token in step. */
+export async function fetchMe(api: Api): Promise<MeResponse | null> {
+  try {
+    const me = await unwrap(api.client.GET('/api/auth/me'));
+    api.csrf.set(me.csrfToken);
+    return me;
+  } catch (error) {
+    if (isApiError(error, 401)) {
+      api.csrf.set(null);
+      return null;
+    }
+    throw error;
+  }
+}
+
+export async function login(api: Api, body: LoginRequest): Promise<AuthResponse> {
+  const session = await unwrap(api.client.POST('/api/auth/login', { body }));
+  api.csrf.set(session.csrfToken);
+  return session;
+}
+
+export async function register(api: Api, body: RegisterRequest): Promise<AuthResponse> {
+  const session = await unwrap(api.client.POST('/api/auth/register', { body }));
+  api.csrf.set(session.csrfToken);
+  return session;
+}
+
+/** Ends the session; an already-ended session (401) counts as signed out. */
+export async function logout(api: Api): Promise<void> {
+  try {
+    await unwrap(api.client.POST('/api/auth/logout'));
+  } catch (error) {
+    if (!isApiError(error, 401)) throw error;
+  }
+  api.csrf.set(null);
+}
