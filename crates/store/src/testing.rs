@@ -95,3 +95,36 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// Generates one `#[tokio::test]` per backend for each named test function: a `sqlite` module
+/// (always) and a `postgres` module (skipped with a notice without `TEST_DATABASE_URL`, a
+/// failure in CI). Each test gets a fresh database; `setup` (an `async fn(&TestDb) -> T` in the
+/// calling module) turns it into whatever the tests take.
+#[macro_export]
+macro_rules! on_every_backend {
+    (setup = $setup:ident; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = $crate::testing::TestDb::new($crate::testing::TestBackend::Sqlite)
+                        .await
+                        .expect("a temporary SQLite database");
+                    super::$name(super::$setup(&db).await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = $crate::testing::TestDb::new($crate::testing::TestBackend::Postgres).await
+                    else {
+                        return;
+                    };
+                    super::$name(super::$setup(&db).await).await;
+                }
+            )*
+        }
+    };
+}

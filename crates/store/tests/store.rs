@@ -6,36 +6,18 @@ use support_chat_domain::{
     ConversationId, ConversationStatus, ConversationType, MessageType, Priority, Role, SenderType,
     UserId,
 };
-use support_chat_store::testing::{TestBackend, TestDb};
+use support_chat_store::testing::TestDb;
 use support_chat_store::{
     AdminListFilter, AdminSort, ConversationPatch, FlagUpdate, NewConversation, NewMessage, Store,
     StoreError, StoreOptions, User,
 };
 
-macro_rules! on_every_backend {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let db = super::TestDb::new(super::TestBackend::Sqlite).await.unwrap();
-                    super::$name(db.store().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(db) = super::TestDb::new(super::TestBackend::Postgres).await else { return };
-                    super::$name(db.store().await).await;
-                }
-            )*
-        }
-    };
+async fn setup(db: &TestDb) -> Store {
+    db.store().await
 }
 
-on_every_backend!(
+support_chat_store::on_every_backend!(
+    setup = setup;
     a_message_gets_the_next_sequence_and_becomes_the_last_message,
     the_same_client_message_id_twice_stores_one_message,
     concurrent_senders_get_distinct_increasing_positions,
