@@ -97,10 +97,12 @@ struct Settings {
     #[arg(long, global = true, env = "SUPPORT_CHAT_LOGIN_RATE_PER_MINUTE")]
     login_rate_per_minute: Option<u32>,
     /// Trust X-Forwarded-For for the client address (only behind your own proxy).
-    #[arg(long, global = true, env = "SUPPORT_CHAT_TRUST_FORWARDED_FOR")]
+    #[arg(long, global = true, env = "SUPPORT_CHAT_TRUST_FORWARDED_FOR", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
     trust_forwarded_for: Option<bool>,
     /// Start fresh installs with every feature flag off (the plan's default).
-    #[arg(long, global = true, env = "SUPPORT_CHAT_FEATURES_DEFAULT_OFF")]
+    #[arg(long, global = true, env = "SUPPORT_CHAT_FEATURES_DEFAULT_OFF", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
     features_default_off: Option<bool>,
     /// Database connections to keep at most [default: 16].
     #[arg(long, global = true, env = "SUPPORT_CHAT_DB_MAX_CONNECTIONS")]
@@ -108,18 +110,11 @@ struct Settings {
     /// Log format: text or json [default: text]. Verbosity comes from RUST_LOG.
     #[arg(long, global = true, env = "SUPPORT_CHAT_LOG_FORMAT")]
     log_format: Option<String>,
-    /// First admin's email, created at start when there is no admin yet.
+    /// First admin's email, created at start when there is no admin yet; the password comes
+    /// from the SUPPORT_CHAT_ADMIN_PASSWORD environment variable (never a flag, so it stays out
+    /// of the process list).
     #[arg(long, global = true, env = "SUPPORT_CHAT_ADMIN_EMAIL")]
     admin_email: Option<String>,
-    /// First admin's password (with --admin-email).
-    #[arg(
-        long,
-        global = true,
-        env = "SUPPORT_CHAT_ADMIN_PASSWORD",
-        hide_env_values = true
-    )]
-    #[serde(skip)]
-    admin_password: Option<String>,
 }
 
 impl Settings {
@@ -328,9 +323,8 @@ async fn create_admin(
 /// The URL without its password, for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            let user = creds.split(':').next().unwrap_or("");
+        (Some(s), Some(at)) if at > s && url[s + 3..at].contains(':') => {
+            let user = url[s + 3..at].split(':').next().unwrap_or("");
             format!("{}{user}:***{}", &url[..s + 3], &url[at..])
         }
         _ => url.to_owned(),
@@ -350,7 +344,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .ensure_default_flags(!settings.features_default_off.unwrap_or(false))
         .await?;
     if store.count_admins().await? == 0 {
-        match (&settings.admin_email, &settings.admin_password) {
+        let password = std::env::var("SUPPORT_CHAT_ADMIN_PASSWORD").ok();
+        match (&settings.admin_email, &password) {
             (Some(email), Some(password)) => {
                 let name = email.split('@').next().unwrap_or("Admin").to_owned();
                 let user = create_admin(&store, email, &name, password).await?;
@@ -427,6 +422,7 @@ mod tests {
             "postgres://app:***@db:5432/chat"
         );
         assert_eq!(redact("sqlite://data/x.db"), "sqlite://data/x.db");
+        assert_eq!(redact("postgres://app@db/chat"), "postgres://app@db/chat");
     }
 
     #[test]
@@ -447,6 +443,14 @@ mod tests {
         ] {
             assert!(help.contains(env), "--help does not mention {env}");
         }
+    }
+
+    #[test]
+    fn switches_work_bare_or_with_a_value() {
+        let cli = Cli::try_parse_from(["support-chat", "--features-default-off", "serve"]).unwrap();
+        assert_eq!(cli.settings.features_default_off, Some(true));
+        let cli = Cli::try_parse_from(["support-chat", "--trust-forwarded-for=false"]).unwrap();
+        assert_eq!(cli.settings.trust_forwarded_for, Some(false));
     }
 
     #[test]

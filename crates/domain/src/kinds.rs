@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 /// The error for a stored or sent value that is not one of an enum's names.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("'{value}' is not one of: {allowed}")]
+#[error("'{value}' is not one of: {}", allowed.trim_end())]
 pub struct UnknownVariant {
     pub value: String,
     pub allowed: &'static str,

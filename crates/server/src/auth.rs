@@ -120,8 +120,7 @@ fn is_safe_method(m: &Method) -> bool {
     matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// Resolves the caller from a bearer token, a `?token=` query value (WebSocket handshakes) or
-/// the session cookie. `Ok(None)` means anonymous.
+/// Resolves the caller from a bearer token or the session cookie. `Ok(None)` means anonymous.
 pub async fn authenticate(
     state: &AppState,
     parts: &Parts,

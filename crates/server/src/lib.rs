@@ -44,6 +44,8 @@ use utoipa_axum::router::OpenApiRouter;
         license(name = "AGPL-3.0-only")
     ),
     components(schemas(error::ErrorResponse, error::ErrorBody)),
+    modifiers(&SecuritySchemes),
+    security(("session" = [], "csrf" = []), ("bearer" = [])),
     tags(
         (name = "auth", description = "Accounts, sessions, API tokens, single sign-on"),
         (name = "support-chat", description = "Conversations and messages"),
@@ -52,6 +54,43 @@ use utoipa_axum::router::OpenApiRouter;
     )
 )]
 struct ApiDoc;
+
+/// How callers authenticate: the session cookie (with `X-CSRF-Token` on writes) or a bearer
+/// API token.
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                auth::SESSION_COOKIE,
+                "Set by login, register and sso.",
+            ))),
+        );
+        c.add_security_scheme(
+            "csrf",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-CSRF-Token",
+                "Required with the session cookie on every request that is not GET/HEAD/OPTIONS; \
+                 the value comes from login, register, sso or /api/auth/me.",
+            ))),
+        );
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("sct_…")
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The API routes and the OpenAPI document generated from them.
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {

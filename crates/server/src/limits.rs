@@ -76,6 +76,11 @@ impl Limits {
         self.verdict(&self.login_account, &email.to_owned())
     }
 
+    /// One registration from `ip` (shares the per-address sign-in budget).
+    pub fn register_attempt(&self, ip: IpAddr) -> Result<(), ApiError> {
+        self.verdict(&self.login_ip, &ip)
+    }
+
     /// Forgets idle keys so the maps do not grow without bound.
     pub fn prune(&self) {
         self.user_sends.retain_recent();

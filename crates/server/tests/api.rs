@@ -332,6 +332,24 @@ async fn the_same_client_message_id_twice_stores_one_message(s: TestServer) {
         .filter(|m| m["content"] == "sent twice")
         .count();
     assert_eq!(copies, 1);
+    // Opening a conversation is idempotent the same way.
+    let open = json!({"subject": "Once", "initialMessage": "hi", "clientMessageId": "7d1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"});
+    let first = ann
+        .post("/api/support-chat/conversations", open.clone())
+        .await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again = ann.post("/api/support-chat/conversations", open).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(first["conversation"]["id"], again["conversation"]["id"]);
+    let list: Value = ann
+        .get("/api/support-chat/conversations")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["pagination"]["total"], 2);
 }
 
 async fn unread_counts_and_read_state_follow_the_reader(s: TestServer) {
@@ -964,7 +982,13 @@ async fn sending_faster_than_the_limit_gets_429_with_retry_after() {
     let ann = s.user("ann@example.com", "Ann").await;
     let c = ann.open("Spam", "1").await; // the opening message counts
     ann.say(c, "2").await;
-    ann.say(c, "3").await;
+    let third = json!({"conversationId": c, "content": "3", "clientMessageId": "11111111-2222-4333-8444-555555555555"});
+    assert_eq!(
+        ann.post("/api/support-chat/messages", third.clone())
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
     let res = ann
         .post(
             "/api/support-chat/messages",
@@ -980,6 +1004,20 @@ async fn sending_faster_than_the_limit_gets_429_with_retry_after() {
     assert_eq!(
         error_code(res, StatusCode::TOO_MANY_REQUESTS).await["code"],
         "rate_limited"
+    );
+    // A retry of a message that was stored is answered, not limited.
+    let retried = ann.post("/api/support-chat/messages", third).await;
+    assert_eq!(retried.status(), StatusCode::OK);
+    let detail: Value = ann
+        .get(&format!("/api/support-chat/conversations/{c}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        detail["messages"].as_array().unwrap().len(),
+        3,
+        "the limited message was not stored"
     );
     // Another user is not affected.
     let bob = s.user("bob@example.com", "Bob").await;

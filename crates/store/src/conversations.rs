@@ -178,11 +178,22 @@ enum Arg {
 }
 
 impl Store {
-    /// Opens a conversation with its first message, in one transaction.
+    /// Opens a conversation with its first message, in one transaction. With a
+    /// `client_message_id` used before, nothing new is made: the conversation that message opened
+    /// is returned with `false`.
     pub async fn create_conversation(
         &self,
         c: NewConversation,
-    ) -> Result<(Conversation, Message), StoreError> {
+    ) -> Result<(Conversation, Message, bool), StoreError> {
+        if let Some(cmid) = &c.client_message_id
+            && let Some(existing) = self.message_by_client_id(c.user_id, cmid).await?
+        {
+            let conversation = self
+                .conversation(existing.conversation_id, c.user_id, false)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            return Ok((conversation, existing, false));
+        }
         let t = now();
         let first = NewMessage {
             conversation_id: ConversationId(0),
@@ -194,7 +205,7 @@ impl Store {
             client_message_id: c.client_message_id.clone(),
             metadata: None,
         };
-        let (id, message) = on_db!(self, pool => {
+        let outcome = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let id = sqlx::query_scalar::<_, i64>(
                 "INSERT INTO conversations (user_id, status, type, subject, priority, created_at, updated_at,
@@ -207,18 +218,23 @@ impl Store {
             let conn = &mut *tx;
             let sent = async { insert_message!(conn, &m, t) }.await??;
             if !sent.created {
-                // The same clientMessageId opened a conversation before: nothing new is made.
-                return Err(StoreError::Conflict(
-                    "clientMessageId was already used for another message".into()));
+                // The same clientMessageId opened a conversation before: answer with that one.
+                tx.rollback().await?;
+                Err(sent.message)
+            } else {
+                tx.commit().await?;
+                Ok((id, sent.message))
             }
-            tx.commit().await?;
-            (id, sent.message)
         });
+        let (id, message, created) = match outcome {
+            Ok((id, message)) => (id, message, true),
+            Err(existing) => (existing.conversation_id.0, existing, false),
+        };
         let conversation = self
             .conversation(ConversationId(id), c.user_id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        Ok((conversation, message))
+        Ok((conversation, message, created))
     }
 
     /// A conversation's header with the viewer's unread count; `None` if it does not exist.

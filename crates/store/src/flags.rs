@@ -4,22 +4,26 @@ use crate::{FeatureFlag, Store, StoreError, now, on_db};
 use sqlx::types::Json;
 use support_chat_domain::Role;
 
-/// The flags a fresh install has: `(key, display name, description)`.
-pub const DEFAULT_FLAGS: &[(&str, &str, &str)] = &[
+/// The flags a fresh install has: `(key, display name, description, on by default)`.
+/// Flags of features that are not built yet start off.
+pub const DEFAULT_FLAGS: &[(&str, &str, &str, bool)] = &[
     (
         "support_chat",
         "Support Chat",
         "Direct messaging with administrators",
+        true,
     ),
     (
         "ai_handoff",
         "AI hand-off",
         "The AI assistant can hand a conversation to a human",
+        false,
     ),
     (
         "file_uploads",
         "File uploads",
         "Attach files to support messages",
+        false,
     ),
 ];
 
@@ -59,14 +63,15 @@ const FLAG_COLS: &str =
     "feature_key, display_name, description, enabled, default_enabled, rollout_percent, roles";
 
 impl Store {
-    /// Adds any missing default flag, on (`default_on`) or off; existing flags are left alone.
+    /// Adds any missing default flag, on when `default_on` and the flag's feature is on by
+    /// default; existing flags are left alone.
     pub async fn ensure_default_flags(&self, default_on: bool) -> Result<(), StoreError> {
         let t = now();
-        for (key, name, description) in DEFAULT_FLAGS {
+        for (key, name, description, on) in DEFAULT_FLAGS {
             on_db!(self, pool => sqlx::query(
                 "INSERT INTO feature_flags (feature_key, display_name, description, enabled, default_enabled, rollout_percent, updated_at)
                  VALUES ($1, $2, $3, $4, $4, 100, $5) ON CONFLICT (feature_key) DO NOTHING")
-                .bind(*key).bind(*name).bind(*description).bind(default_on).bind(t)
+                .bind(*key).bind(*name).bind(*description).bind(default_on && *on).bind(t)
                 .execute(pool).await.map(|r| r.rows_affected()))?;
         }
         Ok(())

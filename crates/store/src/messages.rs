@@ -188,6 +188,21 @@ impl Store {
         self.writer.submit(m).await
     }
 
+    /// The message `sender` stored with this `clientMessageId`, if any.
+    pub async fn message_by_client_id(
+        &self,
+        sender: UserId,
+        client_message_id: &str,
+    ) -> Result<Option<Message>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLS} FROM support_messages m JOIN users u ON u.id = m.sender_id
+             WHERE m.sender_id = $1 AND m.client_message_id = $2"
+        ));
+        let row = on_db!(self, pool => sqlx::query_as::<_, MessageRow>(sql)
+            .bind(sender.0).bind(client_message_id).fetch_optional(pool).await)?;
+        Ok(row.map(Message::from))
+    }
+
     /// A page of messages, oldest first: the newest `limit` by default, or the `limit` just
     /// before `before`.
     pub async fn messages_page(

@@ -80,10 +80,13 @@ impl Store {
                             return Err(StoreError::Conflict(
                                 "email is already linked to another external account".into()));
                         }
-                        Some((id, None)) => {
-                            sqlx::query("UPDATE users SET external_id = $2, name = $3, updated_at = $4 WHERE id = $1")
-                                .bind(id).bind(external_id).bind(name).bind(t).execute(&mut *tx).await?;
-                            id
+                        Some((_, None)) => {
+                            // Never take over a local account (it may be an admin) on the
+                            // strength of an email claim.
+                            return Err(StoreError::Conflict(
+                                "email belongs to an existing account that is not linked to single sign-on"
+                                    .into(),
+                            ));
                         }
                         None => sqlx::query_scalar::<_, i64>(
                             "INSERT INTO users (email, name, role, external_id, created_at, updated_at)

@@ -174,7 +174,7 @@ async fn register(
         return Err(errors.into());
     };
     if let Some(ip) = client.ip {
-        state.limits.login_attempt("register", Some(ip))?;
+        state.limits.register_attempt(ip)?;
     }
     let hash = hash_password(password.as_str().to_owned()).await?;
     let user = state

@@ -304,9 +304,10 @@ async fn list_conversations(
     }))
 }
 
-/// Opens a conversation with its first message.
+/// Opens a conversation with its first message. Repeating the request with the same
+/// `clientMessageId` returns the conversation it opened (200) instead of a second one.
 #[utoipa::path(post, path = "/conversations", tag = "support-chat", request_body = CreateConversationRequest,
-    responses((status = 201, body = CreatedConversation), (status = 400, body = ErrorResponse), (status = 429, body = ErrorResponse)))]
+    responses((status = 201, body = CreatedConversation), (status = 200, body = CreatedConversation), (status = 400, body = ErrorResponse), (status = 429, body = ErrorResponse)))]
 async fn create_conversation(
     State(state): State<AppState>,
     ChatUser(who): ChatUser,
@@ -341,7 +342,7 @@ async fn create_conversation(
     };
     errors.into_result()?;
     state.limits.message_send(who.user.id, who.user.role)?;
-    let (conversation, message) = state
+    let (conversation, message, created) = state
         .store
         .create_conversation(NewConversation {
             user_id: who.user.id,
@@ -354,9 +355,14 @@ async fn create_conversation(
             client_message_id: cmid.map(ClientMessageId::into_inner),
         })
         .await?;
-    tracing::info!(conversation.id = %conversation.id, user.id = %who.user.id, "conversation opened");
+    let status = if created {
+        tracing::info!(conversation.id = %conversation.id, user.id = %who.user.id, "conversation opened");
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((
-        StatusCode::CREATED,
+        status,
         axum::Json(CreatedConversation {
             conversation,
             message,
@@ -495,6 +501,16 @@ async fn send_message(
             _ => return Err(ApiError::NotFound),
         }
     }
+    // A retry of a stored message is answered without spending the sender's rate budget.
+    if let Some(cmid) = &cmid
+        && let Some(existing) = state
+            .store
+            .message_by_client_id(who.user.id, cmid.as_str())
+            .await?
+        && existing.conversation_id == id
+    {
+        return Ok((StatusCode::OK, axum::Json(existing)).into_response());
+    }
     state.limits.message_send(who.user.id, who.user.role)?;
     let sent = state
         .store
@@ -601,7 +617,10 @@ async fn admin_list(
         priority,
         admin_id: p.admin_id.map(UserId),
         unassigned: p.unassigned.unwrap_or(false),
-        tag: p.tag.filter(|t| !t.is_empty()),
+        tag: p
+            .tag
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty()),
         q,
         archived: p.archived.unwrap_or(false),
     };
