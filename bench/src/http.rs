@@ -386,7 +386,8 @@ async fn setup_user(
             "POST /api/support-chat/conversations",
         )
         .await?;
-        let id = created["id"].clone();
+        // 201 {conversation: {id, ...}, message}
+        let id = created["conversation"]["id"].clone();
         let detail_url = detail_url(base, &id)?;
         conversations.push(Conversation { id, detail_url });
     }
@@ -842,7 +843,7 @@ mod tests {
                 ("POST", "/api/support-chat/conversations") if bearer => (
                     201,
                     "",
-                    format!(r#"{{"id":"{}","subject":"s","status":"open","priority":"normal"}}"#, uuid::Uuid::new_v4()),
+                    format!(r#"{{"conversation":{{"id":"{}","subject":"s","status":"open","priority":"normal"}},"message":{{}}}}"#, uuid::Uuid::new_v4()),
                     "create",
                     false,
                 ),

@@ -27,6 +27,12 @@ support_chat_store::on_every_backend!(
     admins_soft_delete_messages,
     the_feature_flag_gates_every_support_route,
     operations_endpoints_docs_and_the_web_app_are_served,
+    sending_faster_than_the_limit_gets_429_with_retry_after,
+    repeated_failed_logins_are_throttled,
+    a_session_survives_a_server_restart,
+    host_app_single_sign_on_creates_the_user_once,
+    single_sign_on_is_off_without_a_secret,
+    forwarded_for_is_trusted_only_when_configured,
 );
 
 async fn anonymous_requests_are_refused_with_401(s: TestServer) {
@@ -960,20 +966,19 @@ async fn operations_endpoints_docs_and_the_web_app_are_served(s: TestServer) {
     assert!(metrics.contains("db_pool_connections"));
 }
 
-// ---- single-backend stories --------------------------------------------------------------------
+// ---- stories that restart the server with other settings ---------------------------------------
 
-async fn sqlite_server(config: ServerConfig) -> (support_chat_store::testing::TestDb, TestServer) {
-    let db =
-        support_chat_store::testing::TestDb::new(support_chat_store::testing::TestBackend::Sqlite)
-            .await
-            .unwrap();
-    let s = TestServer::start_on(&db.url, config).await;
-    (db, s)
+/// Restarts the test server on the same database with other settings.
+async fn with_config(s: TestServer, config: ServerConfig) -> TestServer {
+    let url = s.db_url.clone();
+    s.stop().await;
+    TestServer::start_on(&url, config).await
 }
 
-#[tokio::test]
-async fn sending_faster_than_the_limit_gets_429_with_retry_after() {
-    let (_db, s) = sqlite_server(ServerConfig {
+async fn sending_faster_than_the_limit_gets_429_with_retry_after(s: TestServer) {
+    let s = with_config(
+        s,
+        ServerConfig {
         message_rate_per_minute: 6,
         message_burst: 3,
         ..test_config()
@@ -1024,9 +1029,10 @@ async fn sending_faster_than_the_limit_gets_429_with_retry_after() {
     bob.open("Fine", "here").await;
 }
 
-#[tokio::test]
-async fn repeated_failed_logins_are_throttled() {
-    let (_db, s) = sqlite_server(ServerConfig {
+async fn repeated_failed_logins_are_throttled(s: TestServer) {
+    let s = with_config(
+        s,
+        ServerConfig {
         login_attempts_per_minute: 3,
         ..test_config()
     })
@@ -1051,18 +1057,14 @@ async fn repeated_failed_logins_are_throttled() {
     assert_eq!(statuses[4], StatusCode::TOO_MANY_REQUESTS);
 }
 
-#[tokio::test]
-async fn a_session_survives_a_server_restart() {
-    let (db, s) = sqlite_server(test_config()).await;
+async fn a_session_survives_a_server_restart(s: TestServer) {
     let ann = s.user("ann@example.com", "Ann").await;
     let c = ann.open("Persistent", "still here?").await;
-    s.stop().await;
-    let s2 = TestServer::start_on(&db.url, test_config()).await;
+    let s2 = with_config(s, test_config()).await;
     let mut ann2 = Client {
         base: s2.url.clone(),
         ..ann
     };
-    ann2.csrf = ann2.csrf.clone();
     let me = ann2.get("/api/auth/me").await;
     assert_eq!(me.status(), StatusCode::OK);
     let detail = ann2
@@ -1072,10 +1074,11 @@ async fn a_session_survives_a_server_restart() {
     ann2.say(c, "yes").await;
 }
 
-#[tokio::test]
-async fn host_app_single_sign_on_creates_the_user_once() {
+async fn host_app_single_sign_on_creates_the_user_once(s: TestServer) {
     let secret = "a-very-long-shared-secret-for-tests-0123456789";
-    let (_db, s) = sqlite_server(ServerConfig {
+    let s = with_config(
+        s,
+        ServerConfig {
         sso_secret: Some(secret.into()),
         ..test_config()
     })
@@ -1125,9 +1128,7 @@ async fn host_app_single_sign_on_creates_the_user_once() {
     }
 }
 
-#[tokio::test]
-async fn single_sign_on_is_off_without_a_secret() {
-    let (_db, s) = sqlite_server(test_config()).await;
+async fn single_sign_on_is_off_without_a_secret(s: TestServer) {
     let res = s
         .client()
         .post("/api/auth/sso", json!({"token": "x"}))
@@ -1136,4 +1137,32 @@ async fn single_sign_on_is_off_without_a_secret() {
         error_code(res, StatusCode::NOT_FOUND).await["code"],
         "not_found"
     );
+}
+
+async fn forwarded_for_is_trusted_only_when_configured(s: TestServer) {
+    // Registrations are limited per client address: 4 a minute with this setting.
+    let register = |s: &TestServer, i: usize| {
+        let url = format!("{}/api/auth/register", s.url);
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("x-forwarded-for", format!("203.0.113.{i}"))
+                .json(&json!({"email": format!("u{i}@example.com"), "password": "user-password", "name": "U"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let cfg = ServerConfig { login_attempts_per_minute: 1, ..test_config() };
+    let s = with_config(s, cfg.clone()).await;
+    let mut spoofed = Vec::new();
+    for i in 0..5 {
+        spoofed.push(register(&s, i).await);
+    }
+    assert_eq!(spoofed[4], StatusCode::TOO_MANY_REQUESTS, "a forged header buys nothing: {spoofed:?}");
+    let s = with_config(s, ServerConfig { trust_forwarded_for: true, ..cfg }).await;
+    for i in 10..15 {
+        assert_eq!(register(&s, i).await, StatusCode::CREATED, "behind a trusted proxy each client counts alone");
+    }
 }

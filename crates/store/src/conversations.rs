@@ -1,6 +1,6 @@
 //! Conversations: creation with the first message, lists with unread counts, updates.
 
-use crate::messages::insert_message;
+use crate::batch::insert_batch;
 use crate::{
     Conversation, ConversationSummary, Message, NewMessage, PersonRef, Store, StoreError, now,
     on_db,
@@ -216,7 +216,9 @@ impl Store {
                 .fetch_one(&mut *tx).await?;
             let m = NewMessage { conversation_id: ConversationId(id), ..first };
             let conn = &mut *tx;
-            let sent = async { insert_message!(conn, &m, t) }.await??;
+            let sent = insert_batch!(conn, std::slice::from_ref(&m), t)?
+                .pop()
+                .unwrap_or(Err(StoreError::NotFound))?;
             if !sent.created {
                 // The same clientMessageId opened a conversation before: answer with that one.
                 tx.rollback().await?;

@@ -1,5 +1,5 @@
 /// What can go wrong in the store. "Down" never looks like "not found".
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
     NotFound,

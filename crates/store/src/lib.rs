@@ -6,6 +6,7 @@
 //! jsonb on PostgreSQL, text on SQLite). Where the dialects truly differ the two versions stand
 //! side by side in one `match`. Each backend has its own migrations under `migrations/`.
 
+mod batch;
 mod conversations;
 mod error;
 mod flags;

@@ -4,6 +4,27 @@ use crate::{ApiToken, SessionInfo, SessionRow, Store, StoreError, User, now, on_
 use support_chat_domain::{Role, UserId};
 use time::OffsetDateTime;
 
+/// A session and its user, read in one query.
+#[derive(sqlx::FromRow)]
+struct SessionUserRow {
+    session_id: String,
+    csrf_token: String,
+    session_created_at: OffsetDateTime,
+    last_seen_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+    #[sqlx(flatten)]
+    user: User,
+}
+
+/// An API token and its user, read in one query.
+#[derive(sqlx::FromRow)]
+struct TokenUserRow {
+    token_id: String,
+    last_used_at: Option<OffsetDateTime>,
+    #[sqlx(flatten)]
+    user: User,
+}
+
 const USER_COLS: &str = "id, email, name, role, external_id, password_hash, created_at";
 
 impl Store {
@@ -160,18 +181,24 @@ impl Store {
         &self,
         id_hash: &str,
     ) -> Result<Option<(SessionRow, User)>, StoreError> {
-        let t = now();
-        let session = on_db!(self, pool => sqlx::query_as::<_, SessionRow>(
-            "SELECT id, user_id, csrf_token, created_at, last_seen_at, expires_at, revoked_at
-             FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2")
-            .bind(id_hash).bind(t).fetch_optional(pool).await)?;
-        let Some(session) = session else {
-            return Ok(None);
-        };
-        let Some(user) = self.user_by_id(session.user_id).await? else {
-            return Ok(None);
-        };
-        Ok(Some((session, user)))
+        let row = on_db!(self, pool => sqlx::query_as::<_, SessionUserRow>(
+            "SELECT s.id AS session_id, s.csrf_token, s.created_at AS session_created_at, s.last_seen_at,
+                    s.expires_at, u.id, u.email, u.name, u.role, u.external_id, u.password_hash, u.created_at
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2")
+            .bind(id_hash).bind(now()).fetch_optional(pool).await)?;
+        Ok(row.map(|r| {
+            let session = SessionRow {
+                id: r.session_id,
+                user_id: r.user.id,
+                csrf_token: r.csrf_token,
+                created_at: r.session_created_at,
+                last_seen_at: r.last_seen_at,
+                expires_at: r.expires_at,
+                revoked_at: None,
+            };
+            (session, r.user)
+        }))
     }
 
     /// Records activity and slides the expiry forward (called at most every few minutes).
@@ -235,16 +262,13 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> Result<Option<(String, User, Option<OffsetDateTime>)>, StoreError> {
-        let row = on_db!(self, pool => sqlx::query_as::<_, (String, i64, Option<OffsetDateTime>)>(
-            "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+        let row = on_db!(self, pool => sqlx::query_as::<_, TokenUserRow>(
+            "SELECT t.id AS token_id, t.last_used_at, u.id, u.email, u.name, u.role, u.external_id,
+                    u.password_hash, u.created_at
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL")
             .bind(token_hash).fetch_optional(pool).await)?;
-        let Some((token_id, user_id, last_used)) = row else {
-            return Ok(None);
-        };
-        Ok(self
-            .user_by_id(UserId(user_id))
-            .await?
-            .map(|u| (token_id, u, last_used)))
+        Ok(row.map(|r| (r.token_id, r.user, r.last_used_at)))
     }
 
     pub async fn touch_api_token(&self, token_id: &str) -> Result<(), StoreError> {

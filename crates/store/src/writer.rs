@@ -6,7 +6,7 @@
 //! Order: a single task drains one FIFO queue, so messages sent in order by one caller are
 //! stored in that order, and per conversation ids follow the order of the queue.
 
-use crate::messages::insert_message;
+use crate::batch::insert_batch;
 use crate::{Db, NewMessage, SentMessage, StoreError, now};
 use tokio::sync::{mpsc, oneshot};
 
@@ -80,46 +80,21 @@ async fn store_batch(
     items: &[NewMessage],
 ) -> Result<Vec<Result<SentMessage, StoreError>>, StoreError> {
     let t = now();
-    let mut out = Vec::with_capacity(items.len());
-    match db {
+    let out = match db {
         Db::Sqlite(pool) => {
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-            for m in items {
-                out.push(insert_one_sqlite(&mut tx, m, t).await?);
-            }
+            let conn = &mut *tx;
+            let out = insert_batch!(conn, items, t)?;
             tx.commit().await?;
+            out
         }
         Db::Postgres(pool) => {
             let mut tx = pool.begin().await?;
-            for m in items {
-                out.push(insert_one_pg(&mut tx, m, t).await?);
-            }
+            let conn = &mut *tx;
+            let out = insert_batch!(conn, items, t)?;
             tx.commit().await?;
+            out
         }
-    }
+    };
     Ok(out)
-}
-
-// Each wrapper returns `Err` only for a database failure (which aborts the batch) and
-// `Ok(Err(..))` for a per-message outcome such as an unknown conversation.
-async fn insert_one_sqlite(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
-    m: &NewMessage,
-    t: time::OffsetDateTime,
-) -> Result<Result<SentMessage, StoreError>, StoreError> {
-    let conn = &mut **tx;
-    async { insert_message!(conn, m, t) }
-        .await
-        .map_err(StoreError::from)
-}
-
-async fn insert_one_pg(
-    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
-    m: &NewMessage,
-    t: time::OffsetDateTime,
-) -> Result<Result<SentMessage, StoreError>, StoreError> {
-    let conn = &mut **tx;
-    async { insert_message!(conn, m, t) }
-        .await
-        .map_err(StoreError::from)
 }

@@ -501,17 +501,16 @@ async fn send_message(
             _ => return Err(ApiError::NotFound),
         }
     }
-    // A retry of a stored message is answered without spending the sender's rate budget.
-    if let Some(cmid) = &cmid
-        && let Some(existing) = state
-            .store
-            .message_by_client_id(who.user.id, cmid.as_str())
-            .await?
-        && existing.conversation_id == id
-    {
-        return Ok((StatusCode::OK, axum::Json(existing)).into_response());
+    if let Err(limited) = state.limits.message_send(who.user.id, who.user.role) {
+        // A retry of a message that was stored is still answered.
+        if let Some(cmid) = &cmid
+            && let Some(existing) = state.store.message_by_client_id(who.user.id, cmid.as_str()).await?
+            && existing.conversation_id == id
+        {
+            return Ok((StatusCode::OK, axum::Json(existing)).into_response());
+        }
+        return Err(limited);
     }
-    state.limits.message_send(who.user.id, who.user.role)?;
     let sent = state
         .store
         .send_message(NewMessage {

@@ -1,0 +1,454 @@
+//! Storing many messages with a handful of statements, whatever their number: the group-commit
+//! writer hands a whole batch here, and a new conversation its first message.
+//!
+//! Per batch: one `SELECT` for repeated `clientMessageId`s, one `UPDATE … FROM (VALUES …)` that
+//! bumps each conversation's sequence (and locks its row, so on PostgreSQL ids grow in commit
+//! order within a conversation), one multi-row `INSERT`, and one multi-row read-mark upsert.
+//! [`Plan`] is the pure part (grouping, sequence numbers, results); [`insert_batch!`] runs the
+//! statements on either backend.
+
+use crate::{Message, NewMessage, SentMessage, StoreError};
+use std::collections::HashMap;
+use support_chat_domain::{MessageId, SenderType};
+use time::OffsetDateTime;
+
+/// One conversation's share of a batch.
+pub(crate) struct Group {
+    pub conversation: i64,
+    pub count: i64,
+    /// Preview of the newest message.
+    pub preview: String,
+    pub has_admin: bool,
+    pub has_user: bool,
+    /// Item indexes in queue order.
+    items: Vec<usize>,
+}
+
+enum Slot {
+    /// Not decided yet.
+    Pending,
+    /// Stored before (same sender and clientMessageId).
+    Existing(Message),
+    /// Same clientMessageId as an earlier item of this batch.
+    SameAs(usize),
+    /// Given this sequence number; the id arrives with the insert.
+    Planned { seq: i64, id: Option<i64> },
+    Failed(StoreError),
+}
+
+pub(crate) struct Plan<'a> {
+    items: &'a [NewMessage],
+    slots: Vec<Slot>,
+    pub cmids: Vec<String>,
+    pub groups: Vec<Group>,
+}
+
+impl<'a> Plan<'a> {
+    pub fn new(items: &'a [NewMessage]) -> Self {
+        let mut slots: Vec<Slot> = items.iter().map(|_| Slot::Pending).collect();
+        let mut first_of: HashMap<(i64, &str), usize> = HashMap::new();
+        let mut cmids = Vec::new();
+        for (i, m) in items.iter().enumerate() {
+            if let Some(c) = m.client_message_id.as_deref() {
+                match first_of.get(&(m.sender_id.0, c)) {
+                    Some(&j) => slots[i] = Slot::SameAs(j),
+                    None => {
+                        first_of.insert((m.sender_id.0, c), i);
+                        cmids.push(c.to_owned());
+                    }
+                }
+            }
+        }
+        Plan { items, slots, cmids, groups: Vec::new() }
+    }
+
+    pub fn existing_sql(&self) -> String {
+        format!(
+            "SELECT {} FROM support_messages m JOIN users u ON u.id = m.sender_id \
+             WHERE m.client_message_id IN ({})",
+            crate::messages::MESSAGE_COLS,
+            placeholders(1, self.cmids.len())
+        )
+    }
+
+    /// Records messages stored earlier, then groups what is left by conversation.
+    pub fn with_existing(mut self, found: Vec<Message>) -> Self {
+        for msg in found {
+            let hit = self.items.iter().position(|m| {
+                m.sender_id == msg.sender_id && m.client_message_id == msg.client_message_id
+            });
+            if let Some(i) = hit
+                && matches!(self.slots[i], Slot::Pending)
+            {
+                self.slots[i] = if msg.conversation_id == self.items[i].conversation_id {
+                    Slot::Existing(msg)
+                } else {
+                    Slot::Failed(StoreError::Conflict(
+                        "clientMessageId was already used for a message in another conversation".into(),
+                    ))
+                };
+            }
+        }
+        let mut index: HashMap<i64, usize> = HashMap::new();
+        for (i, m) in self.items.iter().enumerate() {
+            if !matches!(self.slots[i], Slot::Pending) {
+                continue;
+            }
+            let g = *index.entry(m.conversation_id.0).or_insert_with(|| {
+                self.groups.push(Group {
+                    conversation: m.conversation_id.0,
+                    count: 0,
+                    preview: String::new(),
+                    has_admin: false,
+                    has_user: false,
+                    items: Vec::new(),
+                });
+                self.groups.len() - 1
+            });
+            let group = &mut self.groups[g];
+            group.count += 1;
+            group.preview = m.content.chars().take(200).collect();
+            group.has_admin |= m.sender_type == SenderType::Admin;
+            group.has_user |= m.sender_type == SenderType::User;
+            group.items.push(i);
+        }
+        self
+    }
+
+    pub fn bump_sql(&self) -> String {
+        let t = self.groups.len() * 5 + 1;
+        let values: Vec<String> = (0..self.groups.len())
+            .map(|g| format!("({})", placeholders(g * 5 + 1, 5)))
+            .collect();
+        format!(
+            "UPDATE conversations SET
+                last_seq = conversations.last_seq + v.column2,
+                last_message_preview = v.column3,
+                last_message_at = ${t}, last_activity_at = ${t}, updated_at = ${t},
+                first_response_at = CASE WHEN v.column4 AND conversations.first_response_at IS NULL
+                    THEN ${t} ELSE conversations.first_response_at END,
+                status = CASE WHEN v.column5 AND conversations.status = 'closed'
+                    THEN 'open' ELSE conversations.status END,
+                closed_at = CASE WHEN v.column5 AND conversations.status = 'closed'
+                    THEN NULL ELSE conversations.closed_at END,
+                resolution_ms = CASE WHEN v.column5 AND conversations.status = 'closed'
+                    THEN NULL ELSE conversations.resolution_ms END
+             FROM (VALUES {}) AS v
+             WHERE conversations.id = v.column1
+             RETURNING conversations.id, conversations.last_seq, conversations.created_at,
+                       conversations.first_response_at",
+            values.join(", ")
+        )
+    }
+
+    /// Hands out sequence numbers from the bumped counters. Returns the conversations whose first
+    /// admin reply this batch is, with the milliseconds it took.
+    pub fn apply_bumps(
+        &mut self,
+        bumped: Vec<(i64, i64, OffsetDateTime, Option<OffsetDateTime>)>,
+        t: OffsetDateTime,
+    ) -> Vec<(i64, i64)> {
+        let mut first_responses = Vec::new();
+        let by_id: HashMap<i64, (i64, OffsetDateTime, Option<OffsetDateTime>)> =
+            bumped.into_iter().map(|(id, seq, created, first)| (id, (seq, created, first))).collect();
+        for g in &self.groups {
+            match by_id.get(&g.conversation) {
+                Some(&(last_seq, created, first)) => {
+                    let start = last_seq - g.count + 1;
+                    for (k, &i) in g.items.iter().enumerate() {
+                        self.slots[i] = Slot::Planned { seq: start + k as i64, id: None };
+                    }
+                    if g.has_admin && first == Some(t) {
+                        first_responses.push((g.conversation, (t - created).whole_milliseconds().max(0) as i64));
+                    }
+                }
+                None => {
+                    for &i in &g.items {
+                        self.slots[i] = Slot::Failed(StoreError::NotFound);
+                    }
+                }
+            }
+        }
+        first_responses
+    }
+
+    /// Items to insert, with their sequence numbers, in queue order.
+    pub fn insertable(&self) -> Vec<(usize, i64)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| match s {
+                Slot::Planned { seq, id: None } => Some((i, *seq)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn items(&self) -> &'a [NewMessage] {
+        self.items
+    }
+
+    pub fn insert_sql(rows: usize) -> String {
+        let values: Vec<String> = (0..rows).map(|r| format!("({})", placeholders(r * 9 + 1, 9))).collect();
+        format!(
+            "INSERT INTO support_messages (conversation_id, seq, sender_id, sender_type, content,
+                    message_type, created_at, metadata_json, client_message_id)
+             VALUES {}
+             ON CONFLICT (sender_id, client_message_id) DO NOTHING
+             RETURNING id, conversation_id, seq",
+            values.join(", ")
+        )
+    }
+
+    pub fn apply_inserts(&mut self, inserted: Vec<(i64, i64, i64)>) {
+        let by_key: HashMap<(i64, i64), i64> =
+            inserted.into_iter().map(|(id, conversation, seq)| ((conversation, seq), id)).collect();
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            if let Slot::Planned { seq, id } = slot {
+                *id = by_key.get(&(self.items[i].conversation_id.0, *seq)).copied();
+            }
+        }
+    }
+
+    /// Items whose insert hit a `clientMessageId` stored meanwhile by another writer.
+    pub fn lost_races(&self) -> Vec<usize> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| matches!(s, Slot::Planned { id: None, .. }))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    pub fn resolve_race(&mut self, i: usize, msg: Message) {
+        self.slots[i] = Slot::Existing(msg);
+    }
+
+    /// `(conversation, user, role, newest id)` for each sender's read mark.
+    pub fn read_marks(&self) -> Vec<(i64, i64, &'static str, i64)> {
+        let mut marks: HashMap<(i64, i64), (&'static str, i64)> = HashMap::new();
+        for (i, s) in self.slots.iter().enumerate() {
+            let m = &self.items[i];
+            if let Slot::Planned { id: Some(id), .. } = s
+                && m.sender_type != SenderType::System
+            {
+                let role = if m.sender_type == SenderType::Admin { "admin" } else { "user" };
+                let e = marks.entry((m.conversation_id.0, m.sender_id.0)).or_insert((role, *id));
+                e.1 = e.1.max(*id);
+            }
+        }
+        let mut out: Vec<_> = marks.into_iter().map(|((c, u), (r, id))| (c, u, r, id)).collect();
+        out.sort_unstable();
+        out
+    }
+
+    pub fn read_marks_sql(rows: usize) -> String {
+        let values: Vec<String> = (0..rows).map(|r| format!("({})", placeholders(r * 6 + 1, 6))).collect();
+        format!(
+            "INSERT INTO conversation_participants
+                (conversation_id, user_id, role, joined_at, last_read_at, last_read_message_id)
+             VALUES {}
+             ON CONFLICT (conversation_id, user_id) DO UPDATE SET
+                last_read_at = excluded.last_read_at,
+                last_read_message_id = CASE
+                    WHEN excluded.last_read_message_id > conversation_participants.last_read_message_id
+                    THEN excluded.last_read_message_id
+                    ELSE conversation_participants.last_read_message_id END",
+            values.join(", ")
+        )
+    }
+
+    /// Every item's outcome, in queue order.
+    pub fn finish(self, t: OffsetDateTime) -> Vec<Result<SentMessage, StoreError>> {
+        let mut out: Vec<Result<SentMessage, StoreError>> = Vec::with_capacity(self.items.len());
+        for (i, slot) in self.slots.into_iter().enumerate() {
+            let m = &self.items[i];
+            let r = match slot {
+                Slot::Existing(message) => Ok(SentMessage { message, created: false }),
+                Slot::SameAs(j) => match &out[j] {
+                    Ok(first) => Ok(SentMessage { message: first.message.clone(), created: false }),
+                    Err(e) => Err(e.clone()),
+                },
+                Slot::Planned { seq, id: Some(id) } => Ok(SentMessage {
+                    message: Message {
+                        id: MessageId(id),
+                        conversation_id: m.conversation_id,
+                        seq,
+                        sender_id: m.sender_id,
+                        sender_type: m.sender_type,
+                        sender_name: m.sender_name.clone(),
+                        content: m.content.clone(),
+                        message_type: m.message_type,
+                        created_at: t,
+                        read_at: None,
+                        client_message_id: m.client_message_id.clone(),
+                        deleted_at: None,
+                        metadata: m.metadata.clone(),
+                    },
+                    created: true,
+                }),
+                Slot::Failed(e) => Err(e),
+                Slot::Pending | Slot::Planned { id: None, .. } => {
+                    Err(StoreError::Other("message left unresolved by its batch".into()))
+                }
+            };
+            out.push(r);
+        }
+        out
+    }
+}
+
+/// `$from, $from+1, …` (`n` of them).
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Stores a batch inside an open transaction (`$conn`: a `&mut` connection), evaluating to
+/// `Result<Vec<Result<SentMessage, StoreError>>, sqlx::Error>`: the outer error is a failed
+/// statement (the transaction is lost), the inner ones each message's own outcome (unknown
+/// conversation, `clientMessageId` reused elsewhere). Expanded once per backend.
+macro_rules! insert_batch {
+    ($conn:expr, $items:expr, $t:expr) => {{
+        let t: ::time::OffsetDateTime = $t;
+        let outcome: ::std::result::Result<
+            ::std::vec::Vec<::std::result::Result<$crate::SentMessage, $crate::StoreError>>,
+            ::sqlx::Error,
+        > = async {
+            let plan = $crate::batch::Plan::new($items);
+            let mut found = ::std::vec::Vec::new();
+            if !plan.cmids.is_empty() {
+                let sql = ::sqlx::AssertSqlSafe(plan.existing_sql());
+                let mut q = ::sqlx::query_as::<_, $crate::messages::MessageRow>(sql);
+                for c in &plan.cmids {
+                    q = q.bind(c.as_str());
+                }
+                found = q.fetch_all(&mut *$conn).await?.into_iter().map($crate::Message::from).collect();
+            }
+            let mut plan = plan.with_existing(found);
+            if !plan.groups.is_empty() {
+                let sql = ::sqlx::AssertSqlSafe(plan.bump_sql());
+                let mut q = ::sqlx::query_as::<_, (i64, i64, ::time::OffsetDateTime, Option<::time::OffsetDateTime>)>(sql);
+                for g in &plan.groups {
+                    q = q.bind(g.conversation).bind(g.count).bind(g.preview.as_str()).bind(g.has_admin).bind(g.has_user);
+                }
+                let bumped = q.bind(t).fetch_all(&mut *$conn).await?;
+                for (conversation, ms) in plan.apply_bumps(bumped, t) {
+                    ::sqlx::query("UPDATE conversations SET first_response_ms = $2 WHERE id = $1")
+                        .bind(conversation).bind(ms).execute(&mut *$conn).await?;
+                }
+            }
+            let rows = plan.insertable();
+            if !rows.is_empty() {
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::insert_sql(rows.len()));
+                let mut q = ::sqlx::query_as::<_, (i64, i64, i64)>(sql);
+                for &(i, seq) in &rows {
+                    let m = &plan.items()[i];
+                    q = q.bind(m.conversation_id.0).bind(seq).bind(m.sender_id.0).bind(m.sender_type.as_str())
+                        .bind(m.content.as_str()).bind(m.message_type.as_str()).bind(t)
+                        .bind(m.metadata.clone().map(::sqlx::types::Json)).bind(m.client_message_id.as_deref());
+                }
+                let inserted = q.fetch_all(&mut *$conn).await?;
+                plan.apply_inserts(inserted);
+            }
+            for i in plan.lost_races() {
+                // Another writer stored the same clientMessageId between our check and insert.
+                let m = &plan.items()[i];
+                let sql = ::sqlx::AssertSqlSafe(format!(
+                    "SELECT {} FROM support_messages m JOIN users u ON u.id = m.sender_id
+                     WHERE m.sender_id = $1 AND m.client_message_id = $2",
+                    $crate::messages::MESSAGE_COLS
+                ));
+                let row = ::sqlx::query_as::<_, $crate::messages::MessageRow>(sql)
+                    .bind(m.sender_id.0).bind(m.client_message_id.as_deref())
+                    .fetch_one(&mut *$conn).await?;
+                plan.resolve_race(i, row.into());
+            }
+            let marks = plan.read_marks();
+            if !marks.is_empty() {
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::read_marks_sql(marks.len()));
+                let mut q = ::sqlx::query(sql);
+                for &(conversation, user, role, id) in &marks {
+                    q = q.bind(conversation).bind(user).bind(role).bind(t).bind(t).bind(id);
+                }
+                q.execute(&mut *$conn).await?;
+            }
+            Ok(plan.finish(t))
+        }
+        .await;
+        outcome
+    }};
+}
+pub(crate) use insert_batch;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use support_chat_domain::{ConversationId, MessageType, UserId};
+
+    fn msg(conversation: i64, sender: i64, kind: SenderType, cmid: Option<&str>) -> NewMessage {
+        NewMessage {
+            conversation_id: ConversationId(conversation),
+            sender_id: UserId(sender),
+            sender_type: kind,
+            sender_name: "n".into(),
+            content: format!("to {conversation}"),
+            message_type: MessageType::Text,
+            client_message_id: cmid.map(str::to_owned),
+            metadata: None,
+        }
+    }
+
+    #[test]
+    fn sequences_follow_queue_order_within_each_conversation() {
+        let items = [
+            msg(1, 10, SenderType::User, None),
+            msg(2, 11, SenderType::User, None),
+            msg(1, 12, SenderType::Admin, None),
+        ];
+        let t = OffsetDateTime::now_utc();
+        let mut plan = Plan::new(&items).with_existing(vec![]);
+        assert_eq!(plan.groups.len(), 2);
+        assert_eq!((plan.groups[0].count, plan.groups[0].has_admin), (2, true));
+        // Conversation 1 had 5 messages, 2 had 9.
+        plan.apply_bumps(vec![(1, 7, t, None), (2, 10, t, None)], t);
+        assert_eq!(plan.insertable(), vec![(0, 6), (1, 10), (2, 7)]);
+    }
+
+    #[test]
+    fn a_repeated_client_id_in_one_batch_is_stored_once() {
+        let items = [
+            msg(1, 10, SenderType::User, Some("a")),
+            msg(1, 10, SenderType::User, Some("a")),
+            msg(1, 11, SenderType::User, Some("a")), // another sender may use the same id
+        ];
+        let t = OffsetDateTime::now_utc();
+        let mut plan = Plan::new(&items).with_existing(vec![]);
+        assert_eq!(plan.cmids, ["a", "a"]);
+        plan.apply_bumps(vec![(1, 2, t, None)], t);
+        assert_eq!(plan.insertable(), vec![(0, 1), (2, 2)]);
+        plan.apply_inserts(vec![(100, 1, 1), (101, 1, 2)]);
+        let out = plan.finish(t);
+        let a = out[0].as_ref().unwrap();
+        let b = out[1].as_ref().unwrap();
+        assert!(a.created && !b.created);
+        assert_eq!(a.message.id, b.message.id);
+        assert_eq!(out[2].as_ref().unwrap().message.id, MessageId(101));
+    }
+
+    #[test]
+    fn unknown_conversations_fail_alone() {
+        let items = [msg(1, 10, SenderType::User, None), msg(404, 10, SenderType::User, None)];
+        let t = OffsetDateTime::now_utc();
+        let mut plan = Plan::new(&items).with_existing(vec![]);
+        plan.apply_bumps(vec![(1, 1, t, None)], t);
+        plan.apply_inserts(vec![(5, 1, 1)]);
+        let out = plan.finish(t);
+        assert!(out[0].is_ok());
+        assert!(matches!(out[1], Err(StoreError::NotFound)));
+    }
+
+    #[test]
+    fn placeholders_number_from_the_given_start() {
+        assert_eq!(placeholders(4, 3), "$4, $5, $6");
+    }
+}
