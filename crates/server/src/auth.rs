@@ -125,27 +125,45 @@ pub async fn authenticate(
     state: &AppState,
     parts: &Parts,
 ) -> Result<Option<CurrentUser>, ApiError> {
-    if let Some(token) = bearer(parts) {
-        let Some((token_id, user, last_used)) =
-            state.store.user_by_token_hash(&hash_secret(token)).await?
-        else {
-            return Ok(None);
-        };
-        let stale =
-            last_used.is_none_or(|t| OffsetDateTime::now_utc() - t > time::Duration::minutes(1));
-        if stale {
-            state.store.touch_api_token(&token_id).await?;
-        }
-        return Ok(Some(CurrentUser {
-            user,
-            via: AuthVia::Token { token_id },
-        }));
-    }
-    let Some(cookie) = cookie_value(parts, SESSION_COOKIE) else {
+    let key = if let Some(token) = bearer(parts) {
+        format!("t:{}", hash_secret(token))
+    } else if let Some(cookie) = cookie_value(parts, SESSION_COOKIE) {
+        format!("s:{}", hash_secret(cookie))
+    } else {
         return Ok(None);
     };
-    let id_hash = hash_secret(cookie);
-    let Some((session, user)) = state.store.live_session(&id_hash).await? else {
+    if let Some(hit) = state.auth_cache.get(&key) {
+        return Ok(Some(hit));
+    }
+    let found = if let Some(token_hash) = key.strip_prefix("t:") {
+        lookup_token(state, token_hash).await?
+    } else {
+        lookup_session(state, &key[2..]).await?
+    };
+    if let Some(current) = &found {
+        state.auth_cache.put(key, current.clone());
+    }
+    Ok(found)
+}
+
+async fn lookup_token(state: &AppState, token_hash: &str) -> Result<Option<CurrentUser>, ApiError> {
+    let Some((token_id, user, last_used)) = state.store.user_by_token_hash(token_hash).await?
+    else {
+        return Ok(None);
+    };
+    let stale =
+        last_used.is_none_or(|t| OffsetDateTime::now_utc() - t > time::Duration::minutes(1));
+    if stale {
+        state.store.touch_api_token(&token_id).await?;
+    }
+    Ok(Some(CurrentUser {
+        user,
+        via: AuthVia::Token { token_id },
+    }))
+}
+
+async fn lookup_session(state: &AppState, id_hash: &str) -> Result<Option<CurrentUser>, ApiError> {
+    let Some((session, user)) = state.store.live_session(id_hash).await? else {
         return Ok(None);
     };
     // Slide the expiry forward, at most every few minutes.
@@ -153,13 +171,13 @@ pub async fn authenticate(
     if now - session.last_seen_at > time::Duration::minutes(5) {
         state
             .store
-            .touch_session(&id_hash, now + state.config.session_ttl)
+            .touch_session(id_hash, now + state.config.session_ttl)
             .await?;
     }
     Ok(Some(CurrentUser {
         user,
         via: AuthVia::Session {
-            id_hash,
+            id_hash: id_hash.to_owned(),
             csrf_token: session.csrf_token,
         },
     }))

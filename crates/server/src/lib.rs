@@ -4,6 +4,7 @@
 //! the server cleanly.
 
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod error;
 pub mod extract;

@@ -1,5 +1,6 @@
 //! The application state handed to every handler: cheap to clone, built once at start-up.
 
+use crate::cache::{AuthCache, OwnerCache};
 use crate::config::ServerConfig;
 use crate::flags::FlagCache;
 use crate::limits::Limits;
@@ -16,6 +17,8 @@ pub struct Inner {
     pub flags: FlagCache,
     pub limits: Limits,
     pub metrics: PrometheusHandle,
+    pub auth_cache: AuthCache,
+    pub owners: OwnerCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -26,6 +29,21 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
+    /// Who opened a conversation (cached: ownership never changes); `None` if it does not exist.
+    pub async fn conversation_owner(
+        &self,
+        id: support_chat_domain::ConversationId,
+    ) -> Result<Option<support_chat_domain::UserId>, support_chat_store::StoreError> {
+        if let Some(owner) = self.owners.get(id) {
+            return Ok(Some(owner));
+        }
+        let owner = self.store.conversation_owner(id).await?;
+        if let Some(o) = owner {
+            self.owners.put(id, o);
+        }
+        Ok(owner)
+    }
+
     pub fn new(store: Store, config: ServerConfig) -> Self {
         let limits = Limits::new(&config);
         let flags = FlagCache::new(store.clone());
@@ -35,6 +53,8 @@ impl AppState {
             flags,
             limits,
             metrics: crate::metrics::handle(),
+            auth_cache: AuthCache::default(),
+            owners: OwnerCache::default(),
         }))
     }
 }

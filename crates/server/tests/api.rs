@@ -979,10 +979,11 @@ async fn sending_faster_than_the_limit_gets_429_with_retry_after(s: TestServer) 
     let s = with_config(
         s,
         ServerConfig {
-        message_rate_per_minute: 6,
-        message_burst: 3,
-        ..test_config()
-    })
+            message_rate_per_minute: 6,
+            message_burst: 3,
+            ..test_config()
+        },
+    )
     .await;
     let ann = s.user("ann@example.com", "Ann").await;
     let c = ann.open("Spam", "1").await; // the opening message counts
@@ -1033,9 +1034,10 @@ async fn repeated_failed_logins_are_throttled(s: TestServer) {
     let s = with_config(
         s,
         ServerConfig {
-        login_attempts_per_minute: 3,
-        ..test_config()
-    })
+            login_attempts_per_minute: 3,
+            ..test_config()
+        },
+    )
     .await;
     let _ann = s.user("ann@example.com", "Ann").await;
     let c = s.client();
@@ -1061,7 +1063,7 @@ async fn a_session_survives_a_server_restart(s: TestServer) {
     let ann = s.user("ann@example.com", "Ann").await;
     let c = ann.open("Persistent", "still here?").await;
     let s2 = with_config(s, test_config()).await;
-    let mut ann2 = Client {
+    let ann2 = Client {
         base: s2.url.clone(),
         ..ann
     };
@@ -1079,9 +1081,10 @@ async fn host_app_single_sign_on_creates_the_user_once(s: TestServer) {
     let s = with_config(
         s,
         ServerConfig {
-        sso_secret: Some(secret.into()),
-        ..test_config()
-    })
+            sso_secret: Some(secret.into()),
+            ..test_config()
+        },
+    )
     .await;
     let sign = |sub: &str, exp_offset: i64, key: &str| {
         let exp = time::OffsetDateTime::now_utc().unix_timestamp() + exp_offset;
@@ -1154,15 +1157,33 @@ async fn forwarded_for_is_trusted_only_when_configured(s: TestServer) {
                 .status()
         }
     };
-    let cfg = ServerConfig { login_attempts_per_minute: 1, ..test_config() };
+    let cfg = ServerConfig {
+        login_attempts_per_minute: 1,
+        ..test_config()
+    };
     let s = with_config(s, cfg.clone()).await;
     let mut spoofed = Vec::new();
     for i in 0..5 {
         spoofed.push(register(&s, i).await);
     }
-    assert_eq!(spoofed[4], StatusCode::TOO_MANY_REQUESTS, "a forged header buys nothing: {spoofed:?}");
-    let s = with_config(s, ServerConfig { trust_forwarded_for: true, ..cfg }).await;
+    assert_eq!(
+        spoofed[4],
+        StatusCode::TOO_MANY_REQUESTS,
+        "a forged header buys nothing: {spoofed:?}"
+    );
+    let s = with_config(
+        s,
+        ServerConfig {
+            trust_forwarded_for: true,
+            ..cfg
+        },
+    )
+    .await;
     for i in 10..15 {
-        assert_eq!(register(&s, i).await, StatusCode::CREATED, "behind a trusted proxy each client counts alone");
+        assert_eq!(
+            register(&s, i).await,
+            StatusCode::CREATED,
+            "behind a trusted proxy each client counts alone"
+        );
     }
 }

@@ -32,7 +32,10 @@ enum Slot {
     /// Same clientMessageId as an earlier item of this batch.
     SameAs(usize),
     /// Given this sequence number; the id arrives with the insert.
-    Planned { seq: i64, id: Option<i64> },
+    Planned {
+        seq: i64,
+        id: Option<i64>,
+    },
     Failed(StoreError),
 }
 
@@ -59,15 +62,20 @@ impl<'a> Plan<'a> {
                 }
             }
         }
-        Plan { items, slots, cmids, groups: Vec::new() }
+        Plan {
+            items,
+            slots,
+            cmids,
+            groups: Vec::new(),
+        }
     }
 
-    pub fn existing_sql(&self) -> String {
+    pub fn existing_sql(n: usize) -> String {
         format!(
             "SELECT {} FROM support_messages m JOIN users u ON u.id = m.sender_id \
              WHERE m.client_message_id IN ({})",
             crate::messages::MESSAGE_COLS,
-            placeholders(1, self.cmids.len())
+            placeholders(1, n)
         )
     }
 
@@ -84,7 +92,8 @@ impl<'a> Plan<'a> {
                     Slot::Existing(msg)
                 } else {
                     Slot::Failed(StoreError::Conflict(
-                        "clientMessageId was already used for a message in another conversation".into(),
+                        "clientMessageId was already used for a message in another conversation"
+                            .into(),
                     ))
                 };
             }
@@ -115,9 +124,9 @@ impl<'a> Plan<'a> {
         self
     }
 
-    pub fn bump_sql(&self) -> String {
-        let t = self.groups.len() * 5 + 1;
-        let values: Vec<String> = (0..self.groups.len())
+    pub fn bump_sql(n: usize) -> String {
+        let t = n * 5 + 1;
+        let values: Vec<String> = (0..n)
             .map(|g| format!("({})", placeholders(g * 5 + 1, 5)))
             .collect();
         format!(
@@ -149,17 +158,25 @@ impl<'a> Plan<'a> {
         t: OffsetDateTime,
     ) -> Vec<(i64, i64)> {
         let mut first_responses = Vec::new();
-        let by_id: HashMap<i64, (i64, OffsetDateTime, Option<OffsetDateTime>)> =
-            bumped.into_iter().map(|(id, seq, created, first)| (id, (seq, created, first))).collect();
+        let by_id: HashMap<i64, (i64, OffsetDateTime, Option<OffsetDateTime>)> = bumped
+            .into_iter()
+            .map(|(id, seq, created, first)| (id, (seq, created, first)))
+            .collect();
         for g in &self.groups {
             match by_id.get(&g.conversation) {
                 Some(&(last_seq, created, first)) => {
                     let start = last_seq - g.count + 1;
                     for (k, &i) in g.items.iter().enumerate() {
-                        self.slots[i] = Slot::Planned { seq: start + k as i64, id: None };
+                        self.slots[i] = Slot::Planned {
+                            seq: start + k as i64,
+                            id: None,
+                        };
                     }
                     if g.has_admin && first == Some(t) {
-                        first_responses.push((g.conversation, (t - created).whole_milliseconds().max(0) as i64));
+                        first_responses.push((
+                            g.conversation,
+                            (t - created).whole_milliseconds().max(0) as i64,
+                        ));
                     }
                 }
                 None => {
@@ -189,7 +206,9 @@ impl<'a> Plan<'a> {
     }
 
     pub fn insert_sql(rows: usize) -> String {
-        let values: Vec<String> = (0..rows).map(|r| format!("({})", placeholders(r * 9 + 1, 9))).collect();
+        let values: Vec<String> = (0..rows)
+            .map(|r| format!("({})", placeholders(r * 9 + 1, 9)))
+            .collect();
         format!(
             "INSERT INTO support_messages (conversation_id, seq, sender_id, sender_type, content,
                     message_type, created_at, metadata_json, client_message_id)
@@ -201,11 +220,15 @@ impl<'a> Plan<'a> {
     }
 
     pub fn apply_inserts(&mut self, inserted: Vec<(i64, i64, i64)>) {
-        let by_key: HashMap<(i64, i64), i64> =
-            inserted.into_iter().map(|(id, conversation, seq)| ((conversation, seq), id)).collect();
+        let by_key: HashMap<(i64, i64), i64> = inserted
+            .into_iter()
+            .map(|(id, conversation, seq)| ((conversation, seq), id))
+            .collect();
         for (i, slot) in self.slots.iter_mut().enumerate() {
             if let Slot::Planned { seq, id } = slot {
-                *id = by_key.get(&(self.items[i].conversation_id.0, *seq)).copied();
+                *id = by_key
+                    .get(&(self.items[i].conversation_id.0, *seq))
+                    .copied();
             }
         }
     }
@@ -232,18 +255,29 @@ impl<'a> Plan<'a> {
             if let Slot::Planned { id: Some(id), .. } = s
                 && m.sender_type != SenderType::System
             {
-                let role = if m.sender_type == SenderType::Admin { "admin" } else { "user" };
-                let e = marks.entry((m.conversation_id.0, m.sender_id.0)).or_insert((role, *id));
+                let role = if m.sender_type == SenderType::Admin {
+                    "admin"
+                } else {
+                    "user"
+                };
+                let e = marks
+                    .entry((m.conversation_id.0, m.sender_id.0))
+                    .or_insert((role, *id));
                 e.1 = e.1.max(*id);
             }
         }
-        let mut out: Vec<_> = marks.into_iter().map(|((c, u), (r, id))| (c, u, r, id)).collect();
+        let mut out: Vec<_> = marks
+            .into_iter()
+            .map(|((c, u), (r, id))| (c, u, r, id))
+            .collect();
         out.sort_unstable();
         out
     }
 
     pub fn read_marks_sql(rows: usize) -> String {
-        let values: Vec<String> = (0..rows).map(|r| format!("({})", placeholders(r * 6 + 1, 6))).collect();
+        let values: Vec<String> = (0..rows)
+            .map(|r| format!("({})", placeholders(r * 6 + 1, 6)))
+            .collect();
         format!(
             "INSERT INTO conversation_participants
                 (conversation_id, user_id, role, joined_at, last_read_at, last_read_message_id)
@@ -264,9 +298,15 @@ impl<'a> Plan<'a> {
         for (i, slot) in self.slots.into_iter().enumerate() {
             let m = &self.items[i];
             let r = match slot {
-                Slot::Existing(message) => Ok(SentMessage { message, created: false }),
+                Slot::Existing(message) => Ok(SentMessage {
+                    message,
+                    created: false,
+                }),
                 Slot::SameAs(j) => match &out[j] {
-                    Ok(first) => Ok(SentMessage { message: first.message.clone(), created: false }),
+                    Ok(first) => Ok(SentMessage {
+                        message: first.message.clone(),
+                        created: false,
+                    }),
                     Err(e) => Err(e.clone()),
                 },
                 Slot::Planned { seq, id: Some(id) } => Ok(SentMessage {
@@ -288,9 +328,9 @@ impl<'a> Plan<'a> {
                     created: true,
                 }),
                 Slot::Failed(e) => Err(e),
-                Slot::Pending | Slot::Planned { id: None, .. } => {
-                    Err(StoreError::Other("message left unresolved by its batch".into()))
-                }
+                Slot::Pending | Slot::Planned { id: None, .. } => Err(StoreError::Other(
+                    "message left unresolved by its batch".into(),
+                )),
             };
             out.push(r);
         }
@@ -298,9 +338,25 @@ impl<'a> Plan<'a> {
     }
 }
 
+/// Splits `0..n` into runs whose lengths are powers of two, largest first, so every statement
+/// comes in one of a few sizes and stays in the prepared-statement cache.
+pub(crate) fn chunks(n: usize) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < n {
+        let len = 1usize << (usize::BITS - 1 - (n - start).leading_zeros());
+        out.push(start..start + len);
+        start += len;
+    }
+    out
+}
+
 /// `$from, $from+1, …` (`n` of them).
 pub(crate) fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Stores a batch inside an open transaction (`$conn`: a `&mut` connection), evaluating to
@@ -316,40 +372,70 @@ macro_rules! insert_batch {
         > = async {
             let plan = $crate::batch::Plan::new($items);
             let mut found = ::std::vec::Vec::new();
-            if !plan.cmids.is_empty() {
-                let sql = ::sqlx::AssertSqlSafe(plan.existing_sql());
+            for part in $crate::batch::chunks(plan.cmids.len()) {
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::existing_sql(part.len()));
                 let mut q = ::sqlx::query_as::<_, $crate::messages::MessageRow>(sql);
-                for c in &plan.cmids {
+                for c in &plan.cmids[part] {
                     q = q.bind(c.as_str());
                 }
-                found = q.fetch_all(&mut *$conn).await?.into_iter().map($crate::Message::from).collect();
+                found.extend(
+                    q.fetch_all(&mut *$conn)
+                        .await?
+                        .into_iter()
+                        .map($crate::Message::from),
+                );
             }
             let mut plan = plan.with_existing(found);
-            if !plan.groups.is_empty() {
-                let sql = ::sqlx::AssertSqlSafe(plan.bump_sql());
-                let mut q = ::sqlx::query_as::<_, (i64, i64, ::time::OffsetDateTime, Option<::time::OffsetDateTime>)>(sql);
-                for g in &plan.groups {
-                    q = q.bind(g.conversation).bind(g.count).bind(g.preview.as_str()).bind(g.has_admin).bind(g.has_user);
+            let mut bumped = ::std::vec::Vec::new();
+            for part in $crate::batch::chunks(plan.groups.len()) {
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::bump_sql(part.len()));
+                let mut q = ::sqlx::query_as::<
+                    _,
+                    (
+                        i64,
+                        i64,
+                        ::time::OffsetDateTime,
+                        Option<::time::OffsetDateTime>,
+                    ),
+                >(sql);
+                for g in &plan.groups[part] {
+                    q = q
+                        .bind(g.conversation)
+                        .bind(g.count)
+                        .bind(g.preview.as_str())
+                        .bind(g.has_admin)
+                        .bind(g.has_user);
                 }
-                let bumped = q.bind(t).fetch_all(&mut *$conn).await?;
-                for (conversation, ms) in plan.apply_bumps(bumped, t) {
-                    ::sqlx::query("UPDATE conversations SET first_response_ms = $2 WHERE id = $1")
-                        .bind(conversation).bind(ms).execute(&mut *$conn).await?;
-                }
+                bumped.extend(q.bind(t).fetch_all(&mut *$conn).await?);
+            }
+            for (conversation, ms) in plan.apply_bumps(bumped, t) {
+                ::sqlx::query("UPDATE conversations SET first_response_ms = $2 WHERE id = $1")
+                    .bind(conversation)
+                    .bind(ms)
+                    .execute(&mut *$conn)
+                    .await?;
             }
             let rows = plan.insertable();
-            if !rows.is_empty() {
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::insert_sql(rows.len()));
+            let mut inserted = ::std::vec::Vec::new();
+            for part in $crate::batch::chunks(rows.len()) {
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::insert_sql(part.len()));
                 let mut q = ::sqlx::query_as::<_, (i64, i64, i64)>(sql);
-                for &(i, seq) in &rows {
+                for &(i, seq) in &rows[part] {
                     let m = &plan.items()[i];
-                    q = q.bind(m.conversation_id.0).bind(seq).bind(m.sender_id.0).bind(m.sender_type.as_str())
-                        .bind(m.content.as_str()).bind(m.message_type.as_str()).bind(t)
-                        .bind(m.metadata.clone().map(::sqlx::types::Json)).bind(m.client_message_id.as_deref());
+                    q = q
+                        .bind(m.conversation_id.0)
+                        .bind(seq)
+                        .bind(m.sender_id.0)
+                        .bind(m.sender_type.as_str())
+                        .bind(m.content.as_str())
+                        .bind(m.message_type.as_str())
+                        .bind(t)
+                        .bind(m.metadata.clone().map(::sqlx::types::Json))
+                        .bind(m.client_message_id.as_deref());
                 }
-                let inserted = q.fetch_all(&mut *$conn).await?;
-                plan.apply_inserts(inserted);
+                inserted.extend(q.fetch_all(&mut *$conn).await?);
             }
+            plan.apply_inserts(inserted);
             for i in plan.lost_races() {
                 // Another writer stored the same clientMessageId between our check and insert.
                 let m = &plan.items()[i];
@@ -359,16 +445,24 @@ macro_rules! insert_batch {
                     $crate::messages::MESSAGE_COLS
                 ));
                 let row = ::sqlx::query_as::<_, $crate::messages::MessageRow>(sql)
-                    .bind(m.sender_id.0).bind(m.client_message_id.as_deref())
-                    .fetch_one(&mut *$conn).await?;
+                    .bind(m.sender_id.0)
+                    .bind(m.client_message_id.as_deref())
+                    .fetch_one(&mut *$conn)
+                    .await?;
                 plan.resolve_race(i, row.into());
             }
             let marks = plan.read_marks();
-            if !marks.is_empty() {
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::read_marks_sql(marks.len()));
+            for part in $crate::batch::chunks(marks.len()) {
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::read_marks_sql(part.len()));
                 let mut q = ::sqlx::query(sql);
-                for &(conversation, user, role, id) in &marks {
-                    q = q.bind(conversation).bind(user).bind(role).bind(t).bind(t).bind(id);
+                for &(conversation, user, role, id) in &marks[part] {
+                    q = q
+                        .bind(conversation)
+                        .bind(user)
+                        .bind(role)
+                        .bind(t)
+                        .bind(t)
+                        .bind(id);
                 }
                 q.execute(&mut *$conn).await?;
             }
@@ -423,7 +517,7 @@ mod tests {
         ];
         let t = OffsetDateTime::now_utc();
         let mut plan = Plan::new(&items).with_existing(vec![]);
-        assert_eq!(plan.cmids, ["a", "a"]);
+        assert_eq!(plan.cmids, ["a", "a"], "looked up once per sender");
         plan.apply_bumps(vec![(1, 2, t, None)], t);
         assert_eq!(plan.insertable(), vec![(0, 1), (2, 2)]);
         plan.apply_inserts(vec![(100, 1, 1), (101, 1, 2)]);
@@ -437,7 +531,10 @@ mod tests {
 
     #[test]
     fn unknown_conversations_fail_alone() {
-        let items = [msg(1, 10, SenderType::User, None), msg(404, 10, SenderType::User, None)];
+        let items = [
+            msg(1, 10, SenderType::User, None),
+            msg(404, 10, SenderType::User, None),
+        ];
         let t = OffsetDateTime::now_utc();
         let mut plan = Plan::new(&items).with_existing(vec![]);
         plan.apply_bumps(vec![(1, 1, t, None)], t);
@@ -445,6 +542,13 @@ mod tests {
         let out = plan.finish(t);
         assert!(out[0].is_ok());
         assert!(matches!(out[1], Err(StoreError::NotFound)));
+    }
+
+    #[test]
+    fn chunks_are_powers_of_two_covering_everything() {
+        assert_eq!(chunks(0), vec![]);
+        assert_eq!(chunks(37), vec![0..32, 32..36, 36..37]);
+        assert_eq!(chunks(256), vec![0..256]);
     }
 
     #[test]

@@ -70,7 +70,6 @@ impl From<MessageRow> for Message {
     }
 }
 
-
 impl Store {
     /// Stores a message through the group-commit writer: concurrent sends share one
     /// transaction. Returns once the transaction has committed.

@@ -228,6 +228,7 @@ async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResul
     if let AuthVia::Session { id_hash, .. } = &current.via {
         state.store.revoke_session(id_hash).await?;
     }
+    state.auth_cache.invalidate_user(current.user.id);
     Ok((
         StatusCode::NO_CONTENT,
         [(header::SET_COOKIE, session_cookie(&state, None))],
@@ -352,6 +353,7 @@ async fn delete_token(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     if state.store.revoke_api_token(current.user.id, &id).await? {
+        state.auth_cache.invalidate_user(current.user.id);
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)
@@ -382,6 +384,7 @@ async fn delete_session(
         .revoke_session_by_handle(current.user.id, &id)
         .await?
     {
+        state.auth_cache.invalidate_user(current.user.id);
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)
@@ -413,5 +416,6 @@ async fn change_password(
         .store
         .set_password(current.user.id, &hash, keep)
         .await?;
+    state.auth_cache.invalidate_user(current.user.id);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -496,7 +496,7 @@ async fn send_message(
     let id = ConversationId(req.conversation_id);
     if !who.is_admin() {
         // Only the owner may write; anyone else learns nothing about the id.
-        match state.store.conversation_owner(id).await? {
+        match state.conversation_owner(id).await? {
             Some(owner) if owner == who.user.id => {}
             _ => return Err(ApiError::NotFound),
         }
@@ -504,7 +504,10 @@ async fn send_message(
     if let Err(limited) = state.limits.message_send(who.user.id, who.user.role) {
         // A retry of a message that was stored is still answered.
         if let Some(cmid) = &cmid
-            && let Some(existing) = state.store.message_by_client_id(who.user.id, cmid.as_str()).await?
+            && let Some(existing) = state
+                .store
+                .message_by_client_id(who.user.id, cmid.as_str())
+                .await?
             && existing.conversation_id == id
         {
             return Ok((StatusCode::OK, axum::Json(existing)).into_response());

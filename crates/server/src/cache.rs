@@ -1,0 +1,70 @@
+//! Small in-process caches for the hot path: who a credential belongs to (briefly) and who owns
+//! a conversation (forever: ownership never changes). Both are bounded.
+
+use crate::auth::CurrentUser;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use support_chat_domain::{ConversationId, UserId};
+
+/// Entries kept at most; past that a cache starts over (cheap, and rare).
+const MAX_ENTRIES: usize = 100_000;
+
+/// Resolved sessions and API tokens, kept for [`AUTH_TTL`]. A revocation on this node removes
+/// the user's entries at once; another node's revocation is seen within the TTL.
+pub const AUTH_TTL: Duration = Duration::from_secs(1);
+
+#[derive(Default)]
+pub struct AuthCache {
+    map: Mutex<HashMap<String, (Instant, CurrentUser)>>,
+}
+
+impl AuthCache {
+    pub fn get(&self, key: &str) -> Option<CurrentUser> {
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < AUTH_TTL)
+            .map(|(_, u)| u.clone())
+    }
+
+    pub fn put(&self, key: String, user: CurrentUser) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_ENTRIES {
+            map.retain(|_, (at, _)| at.elapsed() < AUTH_TTL);
+            if map.len() >= MAX_ENTRIES {
+                map.clear();
+            }
+        }
+        map.insert(key, (Instant::now(), user));
+    }
+
+    /// Forgets every credential of `user` (sign-out, password change, token revoked).
+    pub fn invalidate_user(&self, user: UserId) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, (_, u)| u.user.id != user);
+    }
+}
+
+/// Conversation → the user who opened it.
+#[derive(Default)]
+pub struct OwnerCache {
+    map: Mutex<HashMap<ConversationId, UserId>>,
+}
+
+impl OwnerCache {
+    pub fn get(&self, c: ConversationId) -> Option<UserId> {
+        self.map
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&c)
+            .copied()
+    }
+
+    pub fn put(&self, c: ConversationId, owner: UserId) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert(c, owner);
+    }
+}
