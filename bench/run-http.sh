@@ -14,6 +14,7 @@
 #   USERS        bench users per scenario             (default 50)
 #   PG_URL       PostgreSQL server (no database part) (default postgres://postgres@127.0.0.1:5432)
 #   RESULTS_DIR  if set, also write each report to RESULTS_DIR/http-<backend>-<scenario>.json
+#   SCENARIOS    space-separated scenario:rate list  (default "send:5000 list:2000 mixed:2000")
 #   CARGO_TARGET_DIR                                  (default <repo>/target)
 set -euo pipefail
 
@@ -147,8 +148,8 @@ run_scenario() {
         "${out_args[@]}"
 }
 
-run_scenario send 5000
-run_scenario list 2000
-run_scenario mixed 2000
+for spec in ${SCENARIOS:-send:5000 list:2000 mixed:2000}; do
+    run_scenario "${spec%%:*}" "${spec##*:}"
+done
 
 log "done"

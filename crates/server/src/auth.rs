@@ -30,8 +30,21 @@ pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// Argon2id runs with 19 MiB of memory and tens of milliseconds of CPU per call: at most one
+/// per core at a time, so a flood of sign-ins queues instead of exhausting memory and CPU.
+fn hashing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    })
+}
+
 /// Hashes a password with Argon2id off the async runtime.
 pub async fn hash_password(password: String) -> Result<String, ApiError> {
+    let _permit = hashing_permits()
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
     tokio::task::spawn_blocking(move || {
         use argon2::password_hash::PasswordHasher;
         argon2::Argon2::default()
@@ -46,6 +59,10 @@ pub async fn hash_password(password: String) -> Result<String, ApiError> {
 /// Checks a password against a stored hash off the async runtime. A missing hash (SSO-only
 /// account) never matches; a dummy hash is still computed so timing does not tell.
 pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, ApiError> {
+    let _permit = hashing_permits()
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
     tokio::task::spawn_blocking(move || {
         use argon2::password_hash::PasswordVerifier;
         let (hash, real) = match hash {

@@ -80,6 +80,8 @@ impl Default for StoreOptions {
 #[derive(Clone)]
 pub struct Store {
     pub(crate) db: Db,
+    /// The message writer's connection (its own on SQLite; the shared pool on PostgreSQL).
+    writer_db: Db,
     pub(crate) writer: writer::MessageWriter,
 }
 
@@ -95,7 +97,7 @@ impl Store {
     /// Connects to `url` (`sqlite://PATH` or `postgres://…`) and runs pending migrations.
     /// An unknown scheme is an error; nothing is created for it.
     pub async fn connect(url: &str, opts: &StoreOptions) -> Result<Store, StoreError> {
-        let db = if url.starts_with("sqlite:") {
+        let (db, writer_db) = if url.starts_with("sqlite:") {
             let co = SqliteConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("invalid SQLite database URL: {e}")))?
                 .create_if_missing(true)
@@ -117,10 +119,20 @@ impl Store {
                 .min_connections(1)
                 .acquire_timeout(opts.acquire_timeout)
                 .test_before_acquire(false)
+                .connect_with(co.clone())
+                .await
+                .map_err(StoreError::from)?;
+            // SQLite has one writer: the message writer keeps a connection of its own, so it
+            // never waits behind readers for a pooled one.
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .acquire_timeout(opts.acquire_timeout)
+                .test_before_acquire(false)
                 .connect_with(co)
                 .await
                 .map_err(StoreError::from)?;
-            Db::Sqlite(pool)
+            (Db::Sqlite(pool), Some(Db::Sqlite(writer)))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let co = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("invalid PostgreSQL database URL: {e}")))?;
@@ -130,15 +142,17 @@ impl Store {
                 .connect_with(co)
                 .await
                 .map_err(StoreError::from)?;
-            Db::Postgres(pool)
+            (Db::Postgres(pool), None)
         } else {
             let scheme = url.split(':').next().unwrap_or_default();
             return Err(StoreError::Config(format!(
                 "unsupported database URL scheme '{scheme}': use sqlite://PATH or postgres://USER@HOST/DB"
             )));
         };
+        let writer_db = writer_db.unwrap_or_else(|| db.clone());
         let store = Store {
-            writer: writer::MessageWriter::start(db.clone()),
+            writer: writer::MessageWriter::start(writer_db.clone()),
+            writer_db,
             db,
         };
         store.migrate().await?;
@@ -177,7 +191,11 @@ impl Store {
 
     /// Closes every pooled connection (graceful shutdown).
     pub async fn close(&self) {
-        on_db!(self, pool => pool.close().await)
+        on_db!(self, pool => pool.close().await);
+        match &self.writer_db {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
 }
 

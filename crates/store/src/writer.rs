@@ -44,7 +44,11 @@ async fn run(db: Db, mut rx: mpsc::Receiver<(NewMessage, Reply)>) {
     let mut batch: Vec<(NewMessage, Reply)> = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let items: Vec<NewMessage> = batch.iter().map(|(m, _)| m.clone()).collect();
-        match store_batch(&db, &items).await {
+        let started = std::time::Instant::now();
+        let stored = store_batch(&db, &items).await;
+        metrics::histogram!("message_batch_size").record(items.len() as f64);
+        metrics::histogram!("message_batch_seconds").record(started.elapsed().as_secs_f64());
+        match stored {
             Ok(results) => {
                 for ((_, reply), r) in batch.drain(..).zip(results) {
                     let _ = reply.send(r);

@@ -102,7 +102,8 @@ CREATE TABLE support_messages (
     deleted_by INTEGER REFERENCES users(id) ON DELETE SET NULL
 );
 CREATE UNIQUE INDEX idx_support_messages_seq ON support_messages(conversation_id, seq);
-CREATE UNIQUE INDEX idx_support_messages_client_id ON support_messages(sender_id, client_message_id);
+-- client_message_id first: a batch looks many up with `client_message_id IN (...)`.
+CREATE UNIQUE INDEX idx_support_messages_client_id ON support_messages(client_message_id, sender_id);
 CREATE INDEX idx_support_messages_conversation ON support_messages(conversation_id, id);
 CREATE INDEX idx_support_messages_created ON support_messages(created_at DESC);
 
