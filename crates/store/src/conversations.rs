@@ -91,6 +91,9 @@ struct SummaryRow {
     created_at: OffsetDateTime,
     updated_at: OffsetDateTime,
     first_response_ms: Option<i64>,
+    /// Tags joined with U+001F.
+    tags: Option<String>,
+    total_count: i64,
 }
 
 impl From<SummaryRow> for ConversationSummary {
@@ -117,7 +120,7 @@ impl From<SummaryRow> for ConversationSummary {
             created_at: r.created_at,
             updated_at: r.updated_at,
             first_response_ms: r.first_response_ms,
-            tags: Vec::new(),
+            tags: split_tags(r.tags),
         }
     }
 }
@@ -413,42 +416,60 @@ impl Store {
     ) -> Result<ListPage, StoreError> {
         let offset = (page.max(1) - 1) * page_size;
         let n = args.len();
+        // One round trip: the page, each row's tags, and the total as an uncorrelated scalar
+        // subquery (evaluated once) over the same filter under another alias.
+        let tags = match self.backend() {
+            crate::Backend::Sqlite => {
+                "(SELECT group_concat(t.tag, char(31)) FROM conversation_tags t WHERE t.conversation_id = c.id)"
+            }
+            crate::Backend::Postgres => {
+                "(SELECT string_agg(t.tag, chr(31) ORDER BY t.tag) FROM conversation_tags t WHERE t.conversation_id = c.id)"
+            }
+        };
+        let count_where = where_sql.replace("c.", "cc.");
         let list_sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {SUMMARY_COLS}, {unread} AS unread_count {SUMMARY_FROM}
+            "SELECT {SUMMARY_COLS}, {unread} AS unread_count, {tags} AS tags,
+                    (SELECT COUNT(*) FROM conversations cc WHERE {count_where}) AS total_count
+             {SUMMARY_FROM}
              WHERE {where_sql} ORDER BY {order} LIMIT ${l} OFFSET ${o}",
             unread = unread_sql(viewer_is_admin),
             l = n + 2,
             o = n + 3
         ));
-        // The count binds the viewer too, so placeholders keep their numbers.
-        let count_sql = sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM conversations c WHERE ($1 = $1) AND {where_sql}"
-        ));
-        let (rows, total) = on_db!(self, pool => {
+        let rows = on_db!(self, pool => {
             let mut q = sqlx::query_as::<_, SummaryRow>(list_sql).bind(viewer.0);
-            let mut qc = sqlx::query_scalar::<_, i64>(count_sql).bind(viewer.0);
             for a in &args {
                 match a {
-                    Arg::I(v) => { q = q.bind(*v); qc = qc.bind(*v); }
-                    Arg::S(v) => { q = q.bind(v.as_str()); qc = qc.bind(v.as_str()); }
+                    Arg::I(v) => q = q.bind(*v),
+                    Arg::S(v) => q = q.bind(v.as_str()),
                 }
             }
-            let rows = q.bind(page_size).bind(offset).fetch_all(pool).await?;
-            let total = qc.fetch_one(pool).await?;
-            (rows, total)
+            q.bind(page_size).bind(offset).fetch_all(pool).await?
         });
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut tags = self.tags_for(&ids).await?;
-        let items = rows
-            .into_iter()
-            .map(|r| {
-                let id = r.id;
-                let mut s = ConversationSummary::from(r);
-                s.tags = tags.remove(&id).unwrap_or_default();
-                s
-            })
-            .collect();
-        Ok(ListPage { items, total })
+        let total = match rows.first() {
+            Some(r) => r.total_count,
+            None if offset == 0 => 0,
+            // Past the last page: count on its own.
+            None => {
+                let count_sql = sqlx::AssertSqlSafe(format!(
+                    "SELECT COUNT(*) FROM conversations c WHERE ($1 = $1) AND {where_sql}"
+                ));
+                on_db!(self, pool => {
+                    let mut q = sqlx::query_scalar::<_, i64>(count_sql).bind(viewer.0);
+                    for a in &args {
+                        match a {
+                            Arg::I(v) => q = q.bind(*v),
+                            Arg::S(v) => q = q.bind(v.as_str()),
+                        }
+                    }
+                    q.fetch_one(pool).await?
+                })
+            }
+        };
+        Ok(ListPage {
+            items: rows.into_iter().map(ConversationSummary::from).collect(),
+            total,
+        })
     }
 
     /// Tags of several conversations in one query.
@@ -582,6 +603,18 @@ impl Store {
         });
         Ok(n)
     }
+}
+
+/// Tags from their `\u{1f}`-joined form, sorted.
+fn split_tags(joined: Option<String>) -> Vec<String> {
+    let mut tags: Vec<String> = joined
+        .unwrap_or_default()
+        .split('\u{1f}')
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    tags.sort_unstable();
+    tags
 }
 
 fn escape_like(s: &str) -> String {

@@ -136,9 +136,12 @@ impl Store {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let co = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("invalid PostgreSQL database URL: {e}")))?;
+            // No ping before each use: a connection that broke (database restarted) fails its
+            // query, answers 503 once and is replaced.
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections)
                 .acquire_timeout(opts.acquire_timeout)
+                .test_before_acquire(false)
                 .connect_with(co)
                 .await
                 .map_err(StoreError::from)?;
@@ -149,9 +152,12 @@ impl Store {
                 "unsupported database URL scheme '{scheme}': use sqlite://PATH or postgres://USER@HOST/DB"
             )));
         };
+        // SQLite has one writer; PostgreSQL commits several batches at once (each waits for its
+        // WAL flush), sharded by conversation so each conversation keeps one queue.
+        let shards = if writer_db.is_some() { 1 } else { 4 };
         let writer_db = writer_db.unwrap_or_else(|| db.clone());
         let store = Store {
-            writer: writer::MessageWriter::start(writer_db.clone()),
+            writer: writer::MessageWriter::start(writer_db.clone(), shards),
             writer_db,
             db,
         };

@@ -3,8 +3,9 @@
 //! which has one writer, this turns N commits into one; on PostgreSQL it saves round trips and
 //! WAL flushes. The queue is bounded, so a flood waits instead of growing memory.
 //!
-//! Order: a single task drains one FIFO queue, so messages sent in order by one caller are
-//! stored in that order, and per conversation ids follow the order of the queue.
+//! Order: a conversation always goes to the same queue, drained in FIFO order by one task, so
+//! messages sent in order into a conversation are stored in that order and ids follow the
+//! queue. (PostgreSQL runs a few such queues side by side; SQLite one.)
 
 use crate::batch::insert_batch;
 use crate::{Db, NewMessage, SentMessage, StoreError, now};
@@ -19,19 +20,28 @@ type Reply = oneshot::Sender<Result<SentMessage, StoreError>>;
 
 #[derive(Clone)]
 pub(crate) struct MessageWriter {
-    tx: mpsc::Sender<(NewMessage, Reply)>,
+    /// One queue and task per shard; a conversation always goes to the same shard.
+    shards: std::sync::Arc<[mpsc::Sender<(NewMessage, Reply)>]>,
 }
 
 impl MessageWriter {
-    pub(crate) fn start(db: Db) -> Self {
-        let (tx, rx) = mpsc::channel(QUEUE_BOUND);
-        tokio::spawn(run(db, rx));
-        Self { tx }
+    pub(crate) fn start(db: Db, shards: usize) -> Self {
+        let shards: Vec<_> = (0..shards.max(1))
+            .map(|_| {
+                let (tx, rx) = mpsc::channel(QUEUE_BOUND);
+                tokio::spawn(run(db.clone(), rx));
+                tx
+            })
+            .collect();
+        Self {
+            shards: shards.into(),
+        }
     }
 
     pub(crate) async fn submit(&self, m: NewMessage) -> Result<SentMessage, StoreError> {
         let (reply, wait) = oneshot::channel();
-        self.tx
+        let shard = m.conversation_id.0.rem_euclid(self.shards.len() as i64) as usize;
+        self.shards[shard]
             .send((m, reply))
             .await
             .map_err(|_| StoreError::Unavailable("message writer stopped".into()))?;
