@@ -1,8 +1,8 @@
 //! Storing many messages with a handful of statements, whatever their number: the group-commit
 //! writer hands a whole batch here, and a new conversation its first message.
 //!
-//! Per batch: one `SELECT` for repeated `clientMessageId`s, one `UPDATE … FROM (VALUES …)` that
-//! bumps each conversation's sequence (and locks its row, so on PostgreSQL ids grow in commit
+//! Per batch, whatever its size: one `SELECT` for repeated `clientMessageId`s, one
+//! `UPDATE … FROM (VALUES …)` that bumps each conversation's sequence (and locks its row, so on PostgreSQL ids grow in commit
 //! order within a conversation), one multi-row `INSERT`, and one multi-row read-mark upsert.
 //! [`Plan`] is the pure part (grouping, sequence numbers, results); [`insert_batch!`] runs the
 //! statements on either backend.
@@ -205,6 +205,7 @@ impl<'a> Plan<'a> {
         self.items
     }
 
+    /// Rows whose first value is NULL are padding and are skipped.
     pub fn insert_sql(rows: usize) -> String {
         let values: Vec<String> = (0..rows)
             .map(|r| format!("({})", placeholders(r * 9 + 1, 9)))
@@ -212,7 +213,11 @@ impl<'a> Plan<'a> {
         format!(
             "INSERT INTO support_messages (conversation_id, seq, sender_id, sender_type, content,
                     message_type, created_at, metadata_json, client_message_id)
-             VALUES {}
+             SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7,
+                    v.column8, v.column9
+             FROM (VALUES {}) AS v
+             WHERE v.column1 IS NOT NULL
+             ORDER BY v.column1, v.column2
              ON CONFLICT (sender_id, client_message_id) DO NOTHING
              RETURNING id, conversation_id, seq",
             values.join(", ")
@@ -274,6 +279,7 @@ impl<'a> Plan<'a> {
         out
     }
 
+    /// Rows whose first value is NULL are padding and are skipped.
     pub fn read_marks_sql(rows: usize) -> String {
         let values: Vec<String> = (0..rows)
             .map(|r| format!("({})", placeholders(r * 6 + 1, 6)))
@@ -281,7 +287,9 @@ impl<'a> Plan<'a> {
         format!(
             "INSERT INTO conversation_participants
                 (conversation_id, user_id, role, joined_at, last_read_at, last_read_message_id)
-             VALUES {}
+             SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6
+             FROM (VALUES {}) AS v
+             WHERE v.column1 IS NOT NULL
              ON CONFLICT (conversation_id, user_id) DO UPDATE SET
                 last_read_at = excluded.last_read_at,
                 last_read_message_id = CASE
@@ -338,17 +346,11 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// Splits `0..n` into runs whose lengths are powers of two, largest first, so every statement
-/// comes in one of a few sizes and stays in the prepared-statement cache.
-pub(crate) fn chunks(n: usize) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < n {
-        let len = 1usize << (usize::BITS - 1 - (n - start).leading_zeros());
-        out.push(start..start + len);
-        start += len;
-    }
-    out
+/// Statement sizes are rounded up to a power of two (the rest is padding that matches
+/// nothing), so every batch runs one statement of each kind and only a few sizes ever get
+/// prepared and cached.
+pub(crate) fn padded(n: usize) -> usize {
+    n.next_power_of_two()
 }
 
 /// `$from, $from+1, …` (`n` of them).
@@ -372,23 +374,28 @@ macro_rules! insert_batch {
         > = async {
             let plan = $crate::batch::Plan::new($items);
             let mut found = ::std::vec::Vec::new();
-            for part in $crate::batch::chunks(plan.cmids.len()) {
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::existing_sql(part.len()));
+            if !plan.cmids.is_empty() {
+                let size = $crate::batch::padded(plan.cmids.len());
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::existing_sql(size));
                 let mut q = ::sqlx::query_as::<_, $crate::messages::MessageRow>(sql);
-                for c in &plan.cmids[part] {
+                for c in &plan.cmids {
                     q = q.bind(c.as_str());
                 }
-                found.extend(
-                    q.fetch_all(&mut *$conn)
-                        .await?
-                        .into_iter()
-                        .map($crate::Message::from),
-                );
+                for _ in plan.cmids.len()..size {
+                    q = q.bind("");
+                }
+                found = q
+                    .fetch_all(&mut *$conn)
+                    .await?
+                    .into_iter()
+                    .map($crate::Message::from)
+                    .collect();
             }
             let mut plan = plan.with_existing(found);
             let mut bumped = ::std::vec::Vec::new();
-            for part in $crate::batch::chunks(plan.groups.len()) {
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::bump_sql(part.len()));
+            if !plan.groups.is_empty() {
+                let size = $crate::batch::padded(plan.groups.len());
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::bump_sql(size));
                 let mut q = ::sqlx::query_as::<
                     _,
                     (
@@ -398,7 +405,7 @@ macro_rules! insert_batch {
                         Option<::time::OffsetDateTime>,
                     ),
                 >(sql);
-                for g in &plan.groups[part] {
+                for g in &plan.groups {
                     q = q
                         .bind(g.conversation)
                         .bind(g.count)
@@ -406,7 +413,10 @@ macro_rules! insert_batch {
                         .bind(g.has_admin)
                         .bind(g.has_user);
                 }
-                bumped.extend(q.bind(t).fetch_all(&mut *$conn).await?);
+                for _ in plan.groups.len()..size {
+                    q = q.bind(-1_i64).bind(0_i64).bind("").bind(false).bind(false);
+                }
+                bumped = q.bind(t).fetch_all(&mut *$conn).await?;
             }
             for (conversation, ms) in plan.apply_bumps(bumped, t) {
                 ::sqlx::query("UPDATE conversations SET first_response_ms = $2 WHERE id = $1")
@@ -416,14 +426,14 @@ macro_rules! insert_batch {
                     .await?;
             }
             let rows = plan.insertable();
-            let mut inserted = ::std::vec::Vec::new();
-            for part in $crate::batch::chunks(rows.len()) {
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::insert_sql(part.len()));
+            if !rows.is_empty() {
+                let size = $crate::batch::padded(rows.len());
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::insert_sql(size));
                 let mut q = ::sqlx::query_as::<_, (i64, i64, i64)>(sql);
-                for &(i, seq) in &rows[part] {
+                for &(i, seq) in &rows {
                     let m = &plan.items()[i];
                     q = q
-                        .bind(m.conversation_id.0)
+                        .bind(Some(m.conversation_id.0))
                         .bind(seq)
                         .bind(m.sender_id.0)
                         .bind(m.sender_type.as_str())
@@ -433,9 +443,21 @@ macro_rules! insert_batch {
                         .bind(m.metadata.clone().map(::sqlx::types::Json))
                         .bind(m.client_message_id.as_deref());
                 }
-                inserted.extend(q.fetch_all(&mut *$conn).await?);
+                for _ in rows.len()..size {
+                    q = q
+                        .bind(None::<i64>)
+                        .bind(None::<i64>)
+                        .bind(None::<i64>)
+                        .bind(None::<&str>)
+                        .bind(None::<&str>)
+                        .bind(None::<&str>)
+                        .bind(None::<::time::OffsetDateTime>)
+                        .bind(None::<::sqlx::types::Json<::serde_json::Value>>)
+                        .bind(None::<&str>);
+                }
+                let inserted = q.fetch_all(&mut *$conn).await?;
+                plan.apply_inserts(inserted);
             }
-            plan.apply_inserts(inserted);
             for i in plan.lost_races() {
                 // Another writer stored the same clientMessageId between our check and insert.
                 let m = &plan.items()[i];
@@ -452,17 +474,27 @@ macro_rules! insert_batch {
                 plan.resolve_race(i, row.into());
             }
             let marks = plan.read_marks();
-            for part in $crate::batch::chunks(marks.len()) {
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::read_marks_sql(part.len()));
+            if !marks.is_empty() {
+                let size = $crate::batch::padded(marks.len());
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::read_marks_sql(size));
                 let mut q = ::sqlx::query(sql);
-                for &(conversation, user, role, id) in &marks[part] {
+                for &(conversation, user, role, id) in &marks {
                     q = q
-                        .bind(conversation)
+                        .bind(Some(conversation))
                         .bind(user)
                         .bind(role)
                         .bind(t)
                         .bind(t)
                         .bind(id);
+                }
+                for _ in marks.len()..size {
+                    q = q
+                        .bind(None::<i64>)
+                        .bind(None::<i64>)
+                        .bind(None::<&str>)
+                        .bind(None::<::time::OffsetDateTime>)
+                        .bind(None::<::time::OffsetDateTime>)
+                        .bind(None::<i64>);
                 }
                 q.execute(&mut *$conn).await?;
             }
@@ -545,10 +577,8 @@ mod tests {
     }
 
     #[test]
-    fn chunks_are_powers_of_two_covering_everything() {
-        assert_eq!(chunks(0), vec![]);
-        assert_eq!(chunks(37), vec![0..32, 32..36, 36..37]);
-        assert_eq!(chunks(256), vec![0..256]);
+    fn statement_sizes_round_up_to_powers_of_two() {
+        assert_eq!([1, 2, 3, 37, 256].map(padded), [1, 2, 4, 64, 256]);
     }
 
     #[test]
