@@ -70,12 +70,12 @@ impl<'a> Plan<'a> {
         }
     }
 
-    pub fn existing_sql(n: usize) -> String {
+    pub fn existing_sql(n: usize, d: Dialect) -> String {
         format!(
             "SELECT {} FROM support_messages m JOIN users u ON u.id = m.sender_id \
              WHERE m.client_message_id IN ({})",
             crate::messages::MESSAGE_COLS,
-            placeholders(1, n)
+            placeholders(1, n, d)
         )
     }
 
@@ -124,18 +124,18 @@ impl<'a> Plan<'a> {
         self
     }
 
-    pub fn bump_sql(n: usize) -> String {
-        let t = n * 5 + 1;
+    /// Each row is `(conversation, count, preview, has admin, has user, time)`.
+    pub fn bump_sql(n: usize, d: Dialect) -> String {
         let values: Vec<String> = (0..n)
-            .map(|g| format!("({})", placeholders(g * 5 + 1, 5)))
+            .map(|g| format!("({})", placeholders(g * 6 + 1, 6, d)))
             .collect();
         format!(
             "UPDATE conversations SET
                 last_seq = conversations.last_seq + v.column2,
                 last_message_preview = v.column3,
-                last_message_at = ${t}, last_activity_at = ${t}, updated_at = ${t},
+                last_message_at = v.column6, last_activity_at = v.column6, updated_at = v.column6,
                 first_response_at = CASE WHEN v.column4 AND conversations.first_response_at IS NULL
-                    THEN ${t} ELSE conversations.first_response_at END,
+                    THEN v.column6 ELSE conversations.first_response_at END,
                 status = CASE WHEN v.column5 AND conversations.status = 'closed'
                     THEN 'open' ELSE conversations.status END,
                 closed_at = CASE WHEN v.column5 AND conversations.status = 'closed'
@@ -206,9 +206,9 @@ impl<'a> Plan<'a> {
     }
 
     /// Rows whose first value is NULL are padding and are skipped.
-    pub fn insert_sql(rows: usize) -> String {
+    pub fn insert_sql(rows: usize, d: Dialect) -> String {
         let values: Vec<String> = (0..rows)
-            .map(|r| format!("({})", placeholders(r * 9 + 1, 9)))
+            .map(|r| format!("({})", placeholders(r * 9 + 1, 9, d)))
             .collect();
         format!(
             "INSERT INTO support_messages (conversation_id, seq, sender_id, sender_type, content,
@@ -217,7 +217,6 @@ impl<'a> Plan<'a> {
                     v.column8, v.column9
              FROM (VALUES {}) AS v
              WHERE v.column1 IS NOT NULL
-             ORDER BY v.column1, v.column2
              ON CONFLICT (sender_id, client_message_id) DO NOTHING
              RETURNING id, conversation_id, seq",
             values.join(", ")
@@ -280,9 +279,9 @@ impl<'a> Plan<'a> {
     }
 
     /// Rows whose first value is NULL are padding and are skipped.
-    pub fn read_marks_sql(rows: usize) -> String {
+    pub fn read_marks_sql(rows: usize, d: Dialect) -> String {
         let values: Vec<String> = (0..rows)
-            .map(|r| format!("({})", placeholders(r * 6 + 1, 6)))
+            .map(|r| format!("({})", placeholders(r * 6 + 1, 6, d)))
             .collect();
         format!(
             "INSERT INTO conversation_participants
@@ -353,21 +352,36 @@ pub(crate) fn padded(n: usize) -> usize {
     n.next_power_of_two()
 }
 
-/// `$from, $from+1, …` (`n` of them).
-pub(crate) fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// How a statement marks its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// `$1, $2, …` (PostgreSQL).
+    Numbered,
+    /// `?, ?, …` bound in order (SQLite: looking up a numbered parameter scans them all, which
+    /// made statements with thousands of parameters quadratic).
+    Anonymous,
 }
 
-/// Stores a batch inside an open transaction (`$conn`: a `&mut` connection), evaluating to
+/// `$from, $from+1, …` or `?, ?, …` (`n` of them).
+pub(crate) fn placeholders(from: usize, n: usize, d: Dialect) -> String {
+    match d {
+        Dialect::Numbered => (from..from + n)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Dialect::Anonymous => vec!["?"; n].join(", "),
+    }
+}
+
+/// Stores a batch inside an open transaction (`$conn`: a `&mut` connection; `$dialect`: the
+/// backend's [`Dialect`]), evaluating to
 /// `Result<Vec<Result<SentMessage, StoreError>>, sqlx::Error>`: the outer error is a failed
 /// statement (the transaction is lost), the inner ones each message's own outcome (unknown
 /// conversation, `clientMessageId` reused elsewhere). Expanded once per backend.
 macro_rules! insert_batch {
-    ($conn:expr, $items:expr, $t:expr) => {{
+    ($conn:expr, $items:expr, $t:expr, $dialect:expr) => {{
         let t: ::time::OffsetDateTime = $t;
+        let dialect: $crate::batch::Dialect = $dialect;
         let outcome: ::std::result::Result<
             ::std::vec::Vec<::std::result::Result<$crate::SentMessage, $crate::StoreError>>,
             ::sqlx::Error,
@@ -376,7 +390,7 @@ macro_rules! insert_batch {
             let mut found = ::std::vec::Vec::new();
             if !plan.cmids.is_empty() {
                 let size = $crate::batch::padded(plan.cmids.len());
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::existing_sql(size));
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::existing_sql(size, dialect));
                 let mut q = ::sqlx::query_as::<_, $crate::messages::MessageRow>(sql);
                 for c in &plan.cmids {
                     q = q.bind(c.as_str());
@@ -395,7 +409,7 @@ macro_rules! insert_batch {
             let mut bumped = ::std::vec::Vec::new();
             if !plan.groups.is_empty() {
                 let size = $crate::batch::padded(plan.groups.len());
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::bump_sql(size));
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::bump_sql(size, dialect));
                 let mut q = ::sqlx::query_as::<
                     _,
                     (
@@ -428,7 +442,7 @@ macro_rules! insert_batch {
             let rows = plan.insertable();
             if !rows.is_empty() {
                 let size = $crate::batch::padded(rows.len());
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::insert_sql(size));
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::insert_sql(size, dialect));
                 let mut q = ::sqlx::query_as::<_, (i64, i64, i64)>(sql);
                 for &(i, seq) in &rows {
                     let m = &plan.items()[i];
@@ -476,7 +490,7 @@ macro_rules! insert_batch {
             let marks = plan.read_marks();
             if !marks.is_empty() {
                 let size = $crate::batch::padded(marks.len());
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::read_marks_sql(size));
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::read_marks_sql(size, dialect));
                 let mut q = ::sqlx::query(sql);
                 for &(conversation, user, role, id) in &marks {
                     q = q
@@ -583,6 +597,7 @@ mod tests {
 
     #[test]
     fn placeholders_number_from_the_given_start() {
-        assert_eq!(placeholders(4, 3), "$4, $5, $6");
+        assert_eq!(placeholders(4, 3, Dialect::Numbered), "$4, $5, $6");
+        assert_eq!(placeholders(4, 3, Dialect::Anonymous), "?, ?, ?");
     }
 }
