@@ -1,8 +1,8 @@
 //! Storing many messages with a handful of statements, whatever their number: the group-commit
 //! writer hands a whole batch here, and a new conversation its first message.
 //!
-//! Per batch, whatever its size: one `SELECT` for repeated `clientMessageId`s, one
-//! `UPDATE … FROM (VALUES …)` that bumps each conversation's sequence (and locks its row, so on PostgreSQL ids grow in commit
+//! Per batch: one `SELECT` for repeated `clientMessageId`s, one `UPDATE … FROM (VALUES …)` that
+//! bumps each conversation's sequence (and locks its row, so on PostgreSQL ids grow in commit
 //! order within a conversation), one multi-row `INSERT`, and one multi-row read-mark upsert.
 //! [`Plan`] is the pure part (grouping, sequence numbers, results); [`insert_batch!`] runs the
 //! statements on either backend.
@@ -70,12 +70,12 @@ impl<'a> Plan<'a> {
         }
     }
 
-    pub fn existing_sql(n: usize, d: Dialect) -> String {
+    pub fn existing_sql(n: usize) -> String {
         format!(
             "SELECT {} FROM support_messages m JOIN users u ON u.id = m.sender_id \
              WHERE m.client_message_id IN ({})",
             crate::messages::MESSAGE_COLS,
-            placeholders(1, n, d)
+            placeholders(1, n)
         )
     }
 
@@ -124,18 +124,18 @@ impl<'a> Plan<'a> {
         self
     }
 
-    /// Each row is `(conversation, count, preview, has admin, has user, time)`.
-    pub fn bump_sql(n: usize, d: Dialect) -> String {
+    pub fn bump_sql(n: usize) -> String {
+        let t = n * 5 + 1;
         let values: Vec<String> = (0..n)
-            .map(|g| format!("({})", placeholders(g * 6 + 1, 6, d)))
+            .map(|g| format!("({})", placeholders(g * 5 + 1, 5)))
             .collect();
         format!(
             "UPDATE conversations SET
                 last_seq = conversations.last_seq + v.column2,
                 last_message_preview = v.column3,
-                last_message_at = v.column6, last_activity_at = v.column6, updated_at = v.column6,
+                last_message_at = ${t}, last_activity_at = ${t}, updated_at = ${t},
                 first_response_at = CASE WHEN v.column4 AND conversations.first_response_at IS NULL
-                    THEN v.column6 ELSE conversations.first_response_at END,
+                    THEN ${t} ELSE conversations.first_response_at END,
                 status = CASE WHEN v.column5 AND conversations.status = 'closed'
                     THEN 'open' ELSE conversations.status END,
                 closed_at = CASE WHEN v.column5 AND conversations.status = 'closed'
@@ -205,18 +205,14 @@ impl<'a> Plan<'a> {
         self.items
     }
 
-    /// Rows whose first value is NULL are padding and are skipped.
-    pub fn insert_sql(rows: usize, d: Dialect) -> String {
+    pub fn insert_sql(rows: usize) -> String {
         let values: Vec<String> = (0..rows)
-            .map(|r| format!("({})", placeholders(r * 9 + 1, 9, d)))
+            .map(|r| format!("({})", placeholders(r * 9 + 1, 9)))
             .collect();
         format!(
             "INSERT INTO support_messages (conversation_id, seq, sender_id, sender_type, content,
                     message_type, created_at, metadata_json, client_message_id)
-             SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7,
-                    v.column8, v.column9
-             FROM (VALUES {}) AS v
-             WHERE v.column1 IS NOT NULL
+             VALUES {}
              ON CONFLICT (sender_id, client_message_id) DO NOTHING
              RETURNING id, conversation_id, seq",
             values.join(", ")
@@ -278,17 +274,14 @@ impl<'a> Plan<'a> {
         out
     }
 
-    /// Rows whose first value is NULL are padding and are skipped.
-    pub fn read_marks_sql(rows: usize, d: Dialect) -> String {
+    pub fn read_marks_sql(rows: usize) -> String {
         let values: Vec<String> = (0..rows)
-            .map(|r| format!("({})", placeholders(r * 6 + 1, 6, d)))
+            .map(|r| format!("({})", placeholders(r * 6 + 1, 6)))
             .collect();
         format!(
             "INSERT INTO conversation_participants
                 (conversation_id, user_id, role, joined_at, last_read_at, last_read_message_id)
-             SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6
-             FROM (VALUES {}) AS v
-             WHERE v.column1 IS NOT NULL
+             VALUES {}
              ON CONFLICT (conversation_id, user_id) DO UPDATE SET
                 last_read_at = excluded.last_read_at,
                 last_read_message_id = CASE
@@ -345,71 +338,57 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// Statement sizes are rounded up to a power of two (the rest is padding that matches
-/// nothing), so every batch runs one statement of each kind and only a few sizes ever get
-/// prepared and cached.
-pub(crate) fn padded(n: usize) -> usize {
-    n.next_power_of_two()
-}
-
-/// How a statement marks its parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Dialect {
-    /// `$1, $2, …` (PostgreSQL).
-    Numbered,
-    /// `?, ?, …` bound in order (SQLite: looking up a numbered parameter scans them all, which
-    /// made statements with thousands of parameters quadratic).
-    Anonymous,
-}
-
-/// `$from, $from+1, …` or `?, ?, …` (`n` of them).
-pub(crate) fn placeholders(from: usize, n: usize, d: Dialect) -> String {
-    match d {
-        Dialect::Numbered => (from..from + n)
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        Dialect::Anonymous => vec!["?"; n].join(", "),
+/// Splits `0..n` into runs whose lengths are powers of two, largest first, so every statement
+/// comes in one of a few sizes and stays in the prepared-statement cache.
+pub(crate) fn chunks(n: usize) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < n {
+        let len = 1usize << (usize::BITS - 1 - (n - start).leading_zeros());
+        out.push(start..start + len);
+        start += len;
     }
+    out
 }
 
-/// Stores a batch inside an open transaction (`$conn`: a `&mut` connection; `$dialect`: the
-/// backend's [`Dialect`]), evaluating to
+/// `$from, $from+1, …` (`n` of them).
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Stores a batch inside an open transaction (`$conn`: a `&mut` connection), evaluating to
 /// `Result<Vec<Result<SentMessage, StoreError>>, sqlx::Error>`: the outer error is a failed
 /// statement (the transaction is lost), the inner ones each message's own outcome (unknown
 /// conversation, `clientMessageId` reused elsewhere). Expanded once per backend.
 macro_rules! insert_batch {
-    ($conn:expr, $items:expr, $t:expr, $dialect:expr) => {{
+    ($conn:expr, $items:expr, $t:expr) => {{
         let t: ::time::OffsetDateTime = $t;
-        let dialect: $crate::batch::Dialect = $dialect;
         let outcome: ::std::result::Result<
             ::std::vec::Vec<::std::result::Result<$crate::SentMessage, $crate::StoreError>>,
             ::sqlx::Error,
         > = async {
             let plan = $crate::batch::Plan::new($items);
             let mut found = ::std::vec::Vec::new();
-            if !plan.cmids.is_empty() {
-                let size = $crate::batch::padded(plan.cmids.len());
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::existing_sql(size, dialect));
+            for part in $crate::batch::chunks(plan.cmids.len()) {
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::existing_sql(part.len()));
                 let mut q = ::sqlx::query_as::<_, $crate::messages::MessageRow>(sql);
-                for c in &plan.cmids {
+                for c in &plan.cmids[part] {
                     q = q.bind(c.as_str());
                 }
-                for _ in plan.cmids.len()..size {
-                    q = q.bind("");
-                }
-                found = q
-                    .fetch_all(&mut *$conn)
-                    .await?
-                    .into_iter()
-                    .map($crate::Message::from)
-                    .collect();
+                found.extend(
+                    q.fetch_all(&mut *$conn)
+                        .await?
+                        .into_iter()
+                        .map($crate::Message::from),
+                );
             }
             let mut plan = plan.with_existing(found);
             let mut bumped = ::std::vec::Vec::new();
-            if !plan.groups.is_empty() {
-                let size = $crate::batch::padded(plan.groups.len());
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::bump_sql(size, dialect));
+            for part in $crate::batch::chunks(plan.groups.len()) {
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::bump_sql(part.len()));
                 let mut q = ::sqlx::query_as::<
                     _,
                     (
@@ -419,7 +398,7 @@ macro_rules! insert_batch {
                         Option<::time::OffsetDateTime>,
                     ),
                 >(sql);
-                for g in &plan.groups {
+                for g in &plan.groups[part] {
                     q = q
                         .bind(g.conversation)
                         .bind(g.count)
@@ -427,10 +406,7 @@ macro_rules! insert_batch {
                         .bind(g.has_admin)
                         .bind(g.has_user);
                 }
-                for _ in plan.groups.len()..size {
-                    q = q.bind(-1_i64).bind(0_i64).bind("").bind(false).bind(false);
-                }
-                bumped = q.bind(t).fetch_all(&mut *$conn).await?;
+                bumped.extend(q.bind(t).fetch_all(&mut *$conn).await?);
             }
             for (conversation, ms) in plan.apply_bumps(bumped, t) {
                 ::sqlx::query("UPDATE conversations SET first_response_ms = $2 WHERE id = $1")
@@ -440,14 +416,14 @@ macro_rules! insert_batch {
                     .await?;
             }
             let rows = plan.insertable();
-            if !rows.is_empty() {
-                let size = $crate::batch::padded(rows.len());
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::insert_sql(size, dialect));
+            let mut inserted = ::std::vec::Vec::new();
+            for part in $crate::batch::chunks(rows.len()) {
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::insert_sql(part.len()));
                 let mut q = ::sqlx::query_as::<_, (i64, i64, i64)>(sql);
-                for &(i, seq) in &rows {
+                for &(i, seq) in &rows[part] {
                     let m = &plan.items()[i];
                     q = q
-                        .bind(Some(m.conversation_id.0))
+                        .bind(m.conversation_id.0)
                         .bind(seq)
                         .bind(m.sender_id.0)
                         .bind(m.sender_type.as_str())
@@ -457,21 +433,9 @@ macro_rules! insert_batch {
                         .bind(m.metadata.clone().map(::sqlx::types::Json))
                         .bind(m.client_message_id.as_deref());
                 }
-                for _ in rows.len()..size {
-                    q = q
-                        .bind(None::<i64>)
-                        .bind(None::<i64>)
-                        .bind(None::<i64>)
-                        .bind(None::<&str>)
-                        .bind(None::<&str>)
-                        .bind(None::<&str>)
-                        .bind(None::<::time::OffsetDateTime>)
-                        .bind(None::<::sqlx::types::Json<::serde_json::Value>>)
-                        .bind(None::<&str>);
-                }
-                let inserted = q.fetch_all(&mut *$conn).await?;
-                plan.apply_inserts(inserted);
+                inserted.extend(q.fetch_all(&mut *$conn).await?);
             }
+            plan.apply_inserts(inserted);
             for i in plan.lost_races() {
                 // Another writer stored the same clientMessageId between our check and insert.
                 let m = &plan.items()[i];
@@ -488,27 +452,17 @@ macro_rules! insert_batch {
                 plan.resolve_race(i, row.into());
             }
             let marks = plan.read_marks();
-            if !marks.is_empty() {
-                let size = $crate::batch::padded(marks.len());
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::read_marks_sql(size, dialect));
+            for part in $crate::batch::chunks(marks.len()) {
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::read_marks_sql(part.len()));
                 let mut q = ::sqlx::query(sql);
-                for &(conversation, user, role, id) in &marks {
+                for &(conversation, user, role, id) in &marks[part] {
                     q = q
-                        .bind(Some(conversation))
+                        .bind(conversation)
                         .bind(user)
                         .bind(role)
                         .bind(t)
                         .bind(t)
                         .bind(id);
-                }
-                for _ in marks.len()..size {
-                    q = q
-                        .bind(None::<i64>)
-                        .bind(None::<i64>)
-                        .bind(None::<&str>)
-                        .bind(None::<::time::OffsetDateTime>)
-                        .bind(None::<::time::OffsetDateTime>)
-                        .bind(None::<i64>);
                 }
                 q.execute(&mut *$conn).await?;
             }
@@ -591,13 +545,14 @@ mod tests {
     }
 
     #[test]
-    fn statement_sizes_round_up_to_powers_of_two() {
-        assert_eq!([1, 2, 3, 37, 256].map(padded), [1, 2, 4, 64, 256]);
+    fn chunks_are_powers_of_two_covering_everything() {
+        assert_eq!(chunks(0), vec![]);
+        assert_eq!(chunks(37), vec![0..32, 32..36, 36..37]);
+        assert_eq!(chunks(256), vec![0..256]);
     }
 
     #[test]
     fn placeholders_number_from_the_given_start() {
-        assert_eq!(placeholders(4, 3, Dialect::Numbered), "$4, $5, $6");
-        assert_eq!(placeholders(4, 3, Dialect::Anonymous), "?, ?, ?");
+        assert_eq!(placeholders(4, 3), "$4, $5, $6");
     }
 }

@@ -1,6 +1,6 @@
 //! Conversations: creation with the first message, lists with unread counts, updates.
 
-use crate::batch::{Dialect, insert_batch};
+use crate::batch::insert_batch;
 use crate::{
     Conversation, ConversationSummary, Message, NewMessage, PersonRef, Store, StoreError, now,
     on_db,
@@ -208,10 +208,6 @@ impl Store {
             client_message_id: c.client_message_id.clone(),
             metadata: None,
         };
-        let dialect = match self.backend() {
-            crate::Backend::Sqlite => Dialect::Anonymous,
-            crate::Backend::Postgres => Dialect::Numbered,
-        };
         let outcome = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let id = sqlx::query_scalar::<_, i64>(
@@ -223,7 +219,7 @@ impl Store {
                 .fetch_one(&mut *tx).await?;
             let m = NewMessage { conversation_id: ConversationId(id), ..first };
             let conn = &mut *tx;
-            let sent = insert_batch!(conn, std::slice::from_ref(&m), t, dialect)?
+            let sent = insert_batch!(conn, std::slice::from_ref(&m), t)?
                 .pop()
                 .unwrap_or(Err(StoreError::NotFound))?;
             if !sent.created {

@@ -7,7 +7,7 @@
 //! messages sent in order into a conversation are stored in that order and ids follow the
 //! queue. (PostgreSQL runs a few such queues side by side; SQLite one.)
 
-use crate::batch::{Dialect, insert_batch};
+use crate::batch::insert_batch;
 use crate::{Db, NewMessage, SentMessage, StoreError, now};
 use tokio::sync::{mpsc, oneshot};
 
@@ -98,14 +98,14 @@ async fn store_batch(
         Db::Sqlite(pool) => {
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
             let conn = &mut *tx;
-            let out = insert_batch!(conn, items, t, Dialect::Anonymous)?;
+            let out = insert_batch!(conn, items, t)?;
             tx.commit().await?;
             out
         }
         Db::Postgres(pool) => {
             let mut tx = pool.begin().await?;
             let conn = &mut *tx;
-            let out = insert_batch!(conn, items, t, Dialect::Numbered)?;
+            let out = insert_batch!(conn, items, t)?;
             tx.commit().await?;
             out
         }

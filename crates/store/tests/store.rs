@@ -20,6 +20,7 @@ support_chat_store::on_every_backend!(
     a_message_gets_the_next_sequence_and_becomes_the_last_message,
     the_same_client_message_id_twice_stores_one_message,
     concurrent_senders_get_distinct_increasing_positions,
+    concurrent_sends_across_many_conversations_all_land,
     unread_counts_follow_read_marks,
     a_user_lists_only_their_own_conversations,
     admin_filters_search_and_sort_narrow_the_list,
@@ -578,4 +579,34 @@ async fn an_unknown_database_scheme_is_an_error_and_creates_nothing() {
         "{err}"
     );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+async fn concurrent_sends_across_many_conversations_all_land(store: Store) {
+    let mut people = Vec::new();
+    let mut conversations = Vec::new();
+    for i in 0..100 {
+        let u = user(&store, &format!("u{i}@example.com"), Role::User).await;
+        conversations.push(open(&store, &u, &format!("c{i}")).await);
+        people.push(u);
+    }
+    let mut tasks = Vec::new();
+    for k in 0..2000 {
+        let store = store.clone();
+        let (who, c) = (people[k % 100].clone(), conversations[k % 100]);
+        let cmid = format!("{:08x}-0000-4000-8000-{:012x}", k, k);
+        tasks.push(tokio::spawn(async move {
+            store
+                .send_message(text(c, &who, &format!("m{k}"), Some(&cmid)))
+                .await
+        }));
+    }
+    for t in tasks {
+        let sent = t.await.unwrap().expect("every send lands");
+        assert!(sent.created);
+    }
+    for c in conversations {
+        let (messages, _) = store.messages_page(c, None, 100).await.unwrap();
+        let seqs: Vec<i64> = messages.iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, (1..=21).collect::<Vec<_>>(), "conversation {c}");
+    }
 }
