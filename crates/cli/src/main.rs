@@ -97,8 +97,8 @@ struct Settings {
     /// Messages a user may send in a burst [default: 10].
     #[arg(long, global = true, env = "SUPPORT_CHAT_MESSAGE_BURST")]
     message_burst: Option<u32>,
-    /// Sign-in and registration attempts per account per minute; per client address four
-    /// times this [default: 10].
+    /// Sign-in attempts per account per minute; per client address (sign-ins and
+    /// registrations together) four times this [default: 10].
     #[arg(long, global = true, env = "SUPPORT_CHAT_LOGIN_RATE_PER_MINUTE")]
     login_rate_per_minute: Option<u32>,
     /// Trust X-Forwarded-For for the client address (only behind your own proxy).

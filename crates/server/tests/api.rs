@@ -1129,6 +1129,25 @@ async fn host_app_single_sign_on_creates_the_user_once(s: TestServer) {
         .await;
         assert_eq!(e["code"], "unauthenticated");
     }
+    // A local account is never taken over through a matching email, and the refusal does not
+    // leak database text.
+    let _local = s.user("local@example.com", "Local").await;
+    let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 300;
+    let claim = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &json!({"sub": "u-99", "email": "local@example.com", "name": "Impostor", "exp": exp}),
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap();
+    let e = error_code(
+        s.client()
+            .post("/api/auth/sso", json!({"token": claim}))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let msg = e["message"].as_str().unwrap().to_lowercase();
+    assert!(!msg.contains("unique") && !msg.contains("users."), "{msg}");
 }
 
 async fn single_sign_on_is_off_without_a_secret(s: TestServer) {

@@ -26,8 +26,19 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::Tls(_)
             | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
             sqlx::Error::Database(db) => {
-                if db.is_unique_violation() || db.is_foreign_key_violation() {
-                    return StoreError::Conflict(db.message().to_owned());
+                // The database's own text names tables and columns: it goes to the logs, and
+                // callers get a sentence of ours.
+                if db.is_unique_violation() {
+                    tracing::debug!(error = %db.message(), "unique violation");
+                    return StoreError::Conflict(
+                        "this conflicts with data that already exists".into(),
+                    );
+                }
+                if db.is_foreign_key_violation() {
+                    tracing::debug!(error = %db.message(), "foreign key violation");
+                    return StoreError::Conflict(
+                        "this refers to something that does not exist".into(),
+                    );
                 }
                 // SQLITE_BUSY / SQLITE_LOCKED, PostgreSQL admin shutdown / cannot connect now.
                 let code = db.code().unwrap_or_default();

@@ -159,7 +159,7 @@ async fn start_session(
 }
 
 /// Creates an account and signs it in.
-#[utoipa::path(post, path = "/register", tag = "auth", request_body = RegisterRequest,
+#[utoipa::path(post, path = "/register", tag = "auth", security(()), request_body = RegisterRequest,
     responses((status = 201, body = AuthResponse), (status = 400, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 async fn register(
     State(state): State<AppState>,
@@ -194,7 +194,7 @@ async fn register(
 }
 
 /// Signs in with email and password. Throttled per account and per client address.
-#[utoipa::path(post, path = "/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, path = "/login", tag = "auth", security(()), request_body = LoginRequest,
     responses((status = 200, body = AuthResponse), (status = 401, body = ErrorResponse), (status = 429, body = ErrorResponse)))]
 async fn login(
     State(state): State<AppState>,
@@ -266,7 +266,7 @@ struct SsoClaims {
 }
 
 /// Signs in a user of the host app from its signed token (created on first sight).
-#[utoipa::path(post, path = "/sso", tag = "auth", request_body = SsoRequest,
+#[utoipa::path(post, path = "/sso", tag = "auth", security(()), request_body = SsoRequest,
     responses((status = 200, body = AuthResponse), (status = 401, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 async fn sso(
     State(state): State<AppState>,
@@ -302,7 +302,13 @@ async fn sso(
     let user = state
         .store
         .upsert_sso_user(claims.sub.trim(), email.as_str(), name.as_str())
-        .await?;
+        .await
+        .map_err(|e| match e {
+            support_chat_store::StoreError::Conflict(_) => ApiError::Conflict(
+                "This email belongs to another account that is not linked to this sign-on.".into(),
+            ),
+            other => other.into(),
+        })?;
     start_session(&state, user, &client, StatusCode::OK).await
 }
 

@@ -5,7 +5,7 @@ use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use support_chat_domain::{FieldErrors, Role};
 use support_chat_store::{FeatureFlag, FlagUpdate};
@@ -30,12 +30,6 @@ pub struct FlagsResponse {
     pub flags: Vec<FeatureFlag>,
 }
 
-fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateFlagRequest {
@@ -43,7 +37,7 @@ pub struct UpdateFlagRequest {
     /// 0..=100: the share of users who get the flag.
     pub rollout_percent: Option<i64>,
     /// Limit to these roles; `null` means every role.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
     #[schema(value_type = Option<Vec<Role>>)]
     pub roles: Option<Option<Vec<String>>>,
 }

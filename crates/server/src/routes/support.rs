@@ -10,7 +10,7 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use support_chat_domain::{
     ClientMessageId, ConversationId, ConversationStatus, ConversationType, FieldErrors,
     MessageBody, MessageId, MessageType, Priority, Subject, UserId,
@@ -161,20 +161,13 @@ pub struct CreateConversationRequest {
     pub client_message_id: Option<String>,
 }
 
-/// Absent field → `None`; `null` → `Some(None)`.
-fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateConversationRequest {
     pub status: Option<String>,
     pub priority: Option<String>,
     /// An admin's id to assign, or `null` to unassign.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
     #[schema(value_type = Option<i64>)]
     pub admin_id: Option<Option<i64>>,
     pub subject: Option<String>,
@@ -246,7 +239,7 @@ pub struct BulkRequest {
     /// `close`, `assign`, `tag`, `archive` or `restore`.
     pub action: String,
     /// For `assign`: the admin, or `null` to unassign.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
     #[schema(value_type = Option<i64>)]
     pub admin_id: Option<Option<i64>>,
     /// For `tag`.
@@ -341,7 +334,26 @@ async fn create_conversation(
         return Err(errors.into());
     };
     errors.into_result()?;
-    state.limits.message_send(who.user.id, who.user.role)?;
+    if let Err(limited) = state.limits.message_send(who.user.id, who.user.role) {
+        // A retry that opened a conversation before is still answered.
+        if let Some(cmid) = &cmid
+            && let Some(existing) = state
+                .store
+                .message_by_client_id(who.user.id, cmid.as_str())
+                .await?
+        {
+            let conversation = visible(&state, &who, existing.conversation_id).await?;
+            return Ok((
+                StatusCode::OK,
+                axum::Json(CreatedConversation {
+                    conversation,
+                    message: existing,
+                }),
+            )
+                .into_response());
+        }
+        return Err(limited);
+    }
     let (conversation, message, created) = state
         .store
         .create_conversation(NewConversation {
