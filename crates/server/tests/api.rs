@@ -803,6 +803,18 @@ async fn admins_triage_with_filters_stats_and_bulk_actions(s: TestServer) {
         .unwrap()
         .clone();
     assert_eq!(crash["admin"]["name"], "Ada Admin");
+    let detail: Value = bob
+        .get(&format!("/api/support-chat/conversations/{b}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["conversation"]["admin"]["name"], "Ada Admin");
+    assert_eq!(
+        detail["conversation"]["admin"].get("email"),
+        None,
+        "staff emails stay private"
+    );
 }
 
 async fn admins_soft_delete_messages(s: TestServer) {
@@ -830,6 +842,29 @@ async fn admins_soft_delete_messages(s: TestServer) {
         .json()
         .await
         .unwrap();
+    let lists = [
+        ann.get("/api/support-chat/conversations")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        admin
+            .get("/api/support-chat/admin/conversations?q=hunter2")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    ];
+    assert!(
+        lists[0].contains("[message deleted]") && !lists[0].contains("hunter2"),
+        "{}",
+        lists[0]
+    );
+    assert!(
+        lists[1].contains("\"total\":0"),
+        "the deleted text is not searchable: {}",
+        lists[1]
+    );
     assert!(
         !detail.to_string().contains("hunter2"),
         "the content is gone for everyone"

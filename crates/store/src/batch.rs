@@ -244,7 +244,13 @@ impl<'a> Plan<'a> {
     }
 
     pub fn resolve_race(&mut self, i: usize, msg: Message) {
-        self.slots[i] = Slot::Existing(msg);
+        self.slots[i] = if msg.conversation_id == self.items[i].conversation_id {
+            Slot::Existing(msg)
+        } else {
+            Slot::Failed(StoreError::Conflict(
+                "clientMessageId was already used for a message in another conversation".into(),
+            ))
+        };
     }
 
     /// `(conversation, user, role, newest id)` for each sender's read mark.

@@ -1,5 +1,6 @@
 //! Conversations: creation with the first message, lists with unread counts, updates.
 
+use crate::BeginWrite;
 use crate::batch::insert_batch;
 use crate::{
     Conversation, ConversationSummary, Message, NewMessage, PersonRef, Store, StoreError, now,
@@ -209,7 +210,7 @@ impl Store {
             metadata: None,
         };
         let outcome = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id = sqlx::query_scalar::<_, i64>(
                 "INSERT INTO conversations (user_id, status, type, subject, priority, created_at, updated_at,
                         last_activity_at, context_json)
@@ -511,7 +512,7 @@ impl Store {
         let assign = patch.admin_id.is_some();
         let admin = patch.admin_id.flatten().map(|a| a.0);
         let n = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let created = sqlx::query_scalar::<_, OffsetDateTime>(
                 "SELECT created_at FROM conversations WHERE id = $1")
                 .bind(id.0).fetch_optional(&mut *tx).await?;
@@ -565,7 +566,7 @@ impl Store {
         let t = now();
         let mut touched = 0;
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for id in ids {
                 let exists = sqlx::query("UPDATE conversations SET updated_at = $2 WHERE id = $1")
                     .bind(id.0).bind(t).execute(&mut *tx).await?.rows_affected();
@@ -592,7 +593,7 @@ impl Store {
         let t = now();
         let mut n = 0;
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for id in ids {
                 n += sqlx::query(
                     "UPDATE conversations SET archived_at = CASE WHEN $2 THEN $3 ELSE NULL END, updated_at = $3

@@ -44,7 +44,7 @@ impl From<sqlx::Error> for StoreError {
                 let code = db.code().unwrap_or_default();
                 if matches!(
                     &*code,
-                    "5" | "6" | "517" | "57P01" | "57P02" | "57P03" | "53300"
+                    "5" | "6" | "517" | "57P01" | "57P02" | "57P03" | "53300" | "40P01" | "40001"
                 ) {
                     return StoreError::Unavailable(db.message().to_owned());
                 }

@@ -1,6 +1,7 @@
 //! Messages: the insert path (used by the group-commit writer and by conversation creation),
 //! paging, read marks and moderation.
 
+use crate::BeginWrite;
 use crate::{Message, ReadMark, Store, StoreError, now, on_db};
 use support_chat_domain::{ConversationId, MessageId, MessageType, SenderType, UserId};
 use time::OffsetDateTime;
@@ -153,7 +154,7 @@ impl Store {
         let t = now();
         let role = if reader_is_admin { "admin" } else { "user" };
         let mark = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let mark = sqlx::query_scalar::<_, i64>(
                 "INSERT INTO conversation_participants (conversation_id, user_id, role, joined_at, last_read_at, last_read_message_id)
                  VALUES ($1, $2, $3, $4, $4, $5)
@@ -189,13 +190,20 @@ impl Store {
     ) -> Result<Message, StoreError> {
         let t = now();
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE support_messages SET content = '[message deleted]', deleted_at = $2, deleted_by = $3,
                         metadata_json = NULL
                  WHERE id = $1 AND deleted_at IS NULL")
                 .bind(message.0).bind(t).bind(by.0).execute(&mut *tx).await?.rows_affected();
             if n > 0 {
+                // The conversation's preview must not keep the deleted text.
+                sqlx::query(
+                    "UPDATE conversations SET last_message_preview = '[message deleted]'
+                     WHERE id = (SELECT conversation_id FROM support_messages WHERE id = $1)
+                       AND NOT EXISTS (SELECT 1 FROM support_messages m
+                                       WHERE m.conversation_id = conversations.id AND m.id > $1)")
+                    .bind(message.0).execute(&mut *tx).await?;
                 sqlx::query("INSERT INTO audit_log (actor_id, action, target_type, target_id, created_at)
                              VALUES ($1, 'message.delete', 'message', $2, $3)")
                     .bind(by.0).bind(message.0).bind(t).execute(&mut *tx).await?;

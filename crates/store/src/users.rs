@@ -1,5 +1,6 @@
 //! Accounts, sessions and API tokens.
 
+use crate::BeginWrite;
 use crate::{ApiToken, SessionInfo, SessionRow, Store, StoreError, User, now, on_db};
 use support_chat_domain::{Role, UserId};
 use time::OffsetDateTime;
@@ -83,7 +84,7 @@ impl Store {
     ) -> Result<User, StoreError> {
         let t = now();
         let id = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let linked = sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE external_id = $1")
                 .bind(external_id).fetch_optional(&mut *tx).await?;
             let id = match linked {
@@ -134,7 +135,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let t = now();
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
                 .bind(user.0).bind(password_hash).bind(t).execute(&mut *tx).await?;
             sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND id <> $3")

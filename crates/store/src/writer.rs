@@ -64,6 +64,12 @@ async fn run(db: Db, mut rx: mpsc::Receiver<(NewMessage, Reply)>) {
                     let _ = reply.send(r);
                 }
             }
+            Err(e) if e.is_unavailable() => {
+                // Retrying one by one would wait out the outage once per message.
+                for (_, reply) in batch.drain(..) {
+                    let _ = reply.send(Err(e.clone()));
+                }
+            }
             Err(e) if items.len() == 1 => {
                 if let Some((_, reply)) = batch.pop() {
                     let _ = reply.send(Err(e));

@@ -87,7 +87,17 @@ async fn visible(
     if !who.is_admin() && c.user.id != who.user.id {
         return Err(ApiError::NotFound);
     }
-    Ok(c)
+    Ok(for_viewer(c, who))
+}
+
+/// End users see who helps them, not the staff member's email address.
+fn for_viewer(mut c: Conversation, who: &CurrentUser) -> Conversation {
+    if !who.is_admin()
+        && let Some(admin) = &mut c.admin
+    {
+        admin.email = None;
+    }
+    c
 }
 
 fn parse_enum<T: std::str::FromStr<Err = support_chat_domain::kinds::UnknownVariant>>(
@@ -367,6 +377,7 @@ async fn create_conversation(
             client_message_id: cmid.map(ClientMessageId::into_inner),
         })
         .await?;
+    let conversation = for_viewer(conversation, &who);
     let status = if created {
         tracing::info!(conversation.id = %conversation.id, user.id = %who.user.id, "conversation opened");
         StatusCode::CREATED
