@@ -770,6 +770,15 @@ async fn admins_triage_with_filters_stats_and_bulk_actions(s: TestServer) {
     assert_eq!(ids(&q("").await), [a, b]);
     assert_eq!(ids(&q("archived=true").await), [c]);
     let e = error_code(
+        bulk(json!({"ids": [a, c], "action": "assign", "adminId": ann.id()})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        e["fields"]["adminId"].is_string(),
+        "only admins can be assigned"
+    );
+    let e = error_code(
         bulk(json!({"ids": [], "action": "close"})).await,
         StatusCode::BAD_REQUEST,
     )

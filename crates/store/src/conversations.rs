@@ -502,6 +502,19 @@ impl Store {
         id: ConversationId,
         patch: &ConversationPatch,
     ) -> Result<(), StoreError> {
+        match self.update_conversations(&[id], patch).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    /// Applies one patch to many conversations in one transaction (all or nothing); ids that
+    /// do not exist are skipped. Returns how many were changed.
+    pub async fn update_conversations(
+        &self,
+        ids: &[ConversationId],
+        patch: &ConversationPatch,
+    ) -> Result<u64, StoreError> {
         let t = now();
         let status = patch.status.map(|s| s.as_str());
         let closing = patch.status == Some(ConversationStatus::Closed);
@@ -513,10 +526,6 @@ impl Store {
         let admin = patch.admin_id.flatten().map(|a| a.0);
         let n = on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let created = sqlx::query_scalar::<_, OffsetDateTime>(
-                "SELECT created_at FROM conversations WHERE id = $1")
-                .bind(id.0).fetch_optional(&mut *tx).await?;
-            let Some(created) = created else { return Err(StoreError::NotFound) };
             if let Some(a) = admin {
                 let is_admin = sqlx::query_scalar::<_, i64>(
                     "SELECT COUNT(*) FROM users WHERE id = $1 AND role = 'admin'")
@@ -525,35 +534,38 @@ impl Store {
                     return Err(StoreError::Conflict("adminId is not an admin".into()));
                 }
             }
-            let resolution = (t - created).whole_milliseconds() as i64;
-            let n = sqlx::query(
-                "UPDATE conversations SET
-                    status = COALESCE($2, status),
-                    priority = COALESCE($3, priority),
-                    subject = COALESCE($4, subject),
-                    admin_id = CASE WHEN $5 THEN $6 ELSE admin_id END,
-                    closed_at = CASE WHEN $7 AND status <> 'closed' THEN $9 WHEN $8 THEN NULL ELSE closed_at END,
-                    resolution_ms = CASE WHEN $7 AND status <> 'closed' THEN $10 WHEN $8 THEN NULL ELSE resolution_ms END,
-                    updated_at = $9
-                 WHERE id = $1")
-                .bind(id.0).bind(status).bind(patch.priority.map(|p| p.as_str()))
-                .bind(patch.subject.as_deref()).bind(assign).bind(admin)
-                .bind(closing).bind(reopening).bind(t).bind(resolution)
-                .execute(&mut *tx).await?.rows_affected();
-            if let Some(a) = admin {
-                sqlx::query(
-                    "INSERT INTO conversation_participants (conversation_id, user_id, role, joined_at)
-                     VALUES ($1, $2, 'admin', $3) ON CONFLICT (conversation_id, user_id) DO NOTHING")
-                    .bind(id.0).bind(a).bind(t).execute(&mut *tx).await?;
+            let mut n = 0;
+            for id in ids {
+                let created = sqlx::query_scalar::<_, OffsetDateTime>(
+                    "SELECT created_at FROM conversations WHERE id = $1")
+                    .bind(id.0).fetch_optional(&mut *tx).await?;
+                let Some(created) = created else { continue };
+                let resolution = (t - created).whole_milliseconds() as i64;
+                n += sqlx::query(
+                    "UPDATE conversations SET
+                        status = COALESCE($2, status),
+                        priority = COALESCE($3, priority),
+                        subject = COALESCE($4, subject),
+                        admin_id = CASE WHEN $5 THEN $6 ELSE admin_id END,
+                        closed_at = CASE WHEN $7 AND status <> 'closed' THEN $9 WHEN $8 THEN NULL ELSE closed_at END,
+                        resolution_ms = CASE WHEN $7 AND status <> 'closed' THEN $10 WHEN $8 THEN NULL ELSE resolution_ms END,
+                        updated_at = $9
+                     WHERE id = $1")
+                    .bind(id.0).bind(status).bind(patch.priority.map(|p| p.as_str()))
+                    .bind(patch.subject.as_deref()).bind(assign).bind(admin)
+                    .bind(closing).bind(reopening).bind(t).bind(resolution)
+                    .execute(&mut *tx).await?.rows_affected();
+                if let Some(a) = admin {
+                    sqlx::query(
+                        "INSERT INTO conversation_participants (conversation_id, user_id, role, joined_at)
+                         VALUES ($1, $2, 'admin', $3) ON CONFLICT (conversation_id, user_id) DO NOTHING")
+                        .bind(id.0).bind(a).bind(t).execute(&mut *tx).await?;
+                }
             }
             tx.commit().await?;
             n
         });
-        if n == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+        Ok(n)
     }
 
     /// Adds tags to conversations (existing ones are kept). Returns how many conversations exist

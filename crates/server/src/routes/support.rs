@@ -456,18 +456,19 @@ async fn update_conversation(
         admin_id: req.admin_id.map(|a| a.map(UserId)),
         subject: subject.map(Subject::into_inner),
     };
-    apply_patch(&state, conversation.id, &patch).await?;
+    apply_patch(&state, &[conversation.id], &patch).await?;
     Ok(axum::Json(visible(&state, &who, conversation.id).await?))
 }
 
+/// Applies a patch to conversations in one transaction; returns how many exist and changed.
 async fn apply_patch(
     state: &AppState,
-    id: ConversationId,
+    ids: &[ConversationId],
     patch: &ConversationPatch,
-) -> ApiResult<()> {
+) -> ApiResult<u64> {
     state
         .store
-        .update_conversation(id, patch)
+        .update_conversations(ids, patch)
         .await
         .map_err(|e| match e {
             support_chat_store::StoreError::Conflict(m) if m.contains("adminId") => {
@@ -492,7 +493,7 @@ async fn close_conversation(
         status: Some(ConversationStatus::Closed),
         ..Default::default()
     };
-    apply_patch(&state, conversation.id, &patch).await?;
+    apply_patch(&state, &[conversation.id], &patch).await?;
     Ok(axum::Json(visible(&state, &who, conversation.id).await?))
 }
 
@@ -731,15 +732,7 @@ async fn admin_bulk(
                     ..Default::default()
                 }
             };
-            let mut n = 0;
-            for id in &ids {
-                match apply_patch(&state, *id, &patch).await {
-                    Ok(()) => n += 1,
-                    Err(ApiError::NotFound) => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            n
+            apply_patch(&state, &ids, &patch).await?
         }
         "tag" => {
             let tags: Vec<String> = req
