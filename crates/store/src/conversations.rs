@@ -6,7 +6,6 @@ use crate::{
     Conversation, ConversationSummary, Message, NewMessage, PersonRef, Store, StoreError, now,
     on_db,
 };
-use std::collections::HashMap;
 use support_chat_domain::{
     ConversationId, ConversationStatus, ConversationType, MessageId, MessageType, Priority,
     SenderType, UserId,
@@ -153,6 +152,8 @@ struct DetailRow {
     closed_at: Option<OffsetDateTime>,
     archived_at: Option<OffsetDateTime>,
     unread_count: i64,
+    /// Tags joined with U+001F.
+    tags: Option<String>,
 }
 
 /// Unread messages for the viewer `$1`: for a user, everything not written by them; for an
@@ -257,18 +258,15 @@ impl Store {
                     c.transferred_from_conversation_id,
                     (SELECT MAX(mm.id) FROM support_messages mm WHERE mm.conversation_id = c.id) AS last_message_id,
                     c.last_message_at, c.first_response_at, c.first_response_ms, c.closed_at, c.archived_at,
-                    {unread} AS unread_count
+                    {unread} AS unread_count, {tags} AS tags
              {SUMMARY_FROM} WHERE c.id = $2",
-            unread = unread_sql(viewer_is_admin)
+            unread = unread_sql(viewer_is_admin),
+            tags = self.tags_sql()
         ));
         let row = on_db!(self, pool => sqlx::query_as::<_, DetailRow>(sql)
             .bind(viewer.0).bind(id.0).fetch_optional(pool).await)?;
         let Some(r) = row else { return Ok(None) };
-        let tags = self
-            .tags_for(&[r.id])
-            .await?
-            .remove(&r.id)
-            .unwrap_or_default();
+        let tags = split_tags(r.tags);
         Ok(Some(Conversation {
             id: ConversationId(r.id),
             subject: r.subject,
@@ -419,14 +417,7 @@ impl Store {
         let n = args.len();
         // One round trip: the page, each row's tags, and the total as an uncorrelated scalar
         // subquery (evaluated once) over the same filter under another alias.
-        let tags = match self.backend() {
-            crate::Backend::Sqlite => {
-                "(SELECT group_concat(t.tag, char(31)) FROM conversation_tags t WHERE t.conversation_id = c.id)"
-            }
-            crate::Backend::Postgres => {
-                "(SELECT string_agg(t.tag, chr(31) ORDER BY t.tag) FROM conversation_tags t WHERE t.conversation_id = c.id)"
-            }
-        };
+        let tags = self.tags_sql();
         let count_where = where_sql.replace("c.", "cc.");
         let list_sql = sqlx::AssertSqlSafe(format!(
             "SELECT {SUMMARY_COLS}, {unread} AS unread_count, {tags} AS tags,
@@ -473,26 +464,17 @@ impl Store {
         })
     }
 
-    /// Tags of several conversations in one query.
-    async fn tags_for(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>, StoreError> {
-        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
-        if ids.is_empty() {
-            return Ok(out);
+    /// A conversation's tags joined with U+001F, as a subquery over `c` (the one place the two
+    /// dialects spell string aggregation differently).
+    fn tags_sql(&self) -> &'static str {
+        match self.backend() {
+            crate::Backend::Sqlite => {
+                "(SELECT group_concat(t.tag, char(31)) FROM conversation_tags t WHERE t.conversation_id = c.id)"
+            }
+            crate::Backend::Postgres => {
+                "(SELECT string_agg(t.tag, chr(31) ORDER BY t.tag) FROM conversation_tags t WHERE t.conversation_id = c.id)"
+            }
         }
-        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT conversation_id, tag FROM conversation_tags WHERE conversation_id IN ({}) ORDER BY tag",
-            placeholders.join(", ")
-        ));
-        let rows = on_db!(self, pool => {
-            let mut q = sqlx::query_as::<_, (i64, String)>(sql);
-            for id in ids { q = q.bind(*id); }
-            q.fetch_all(pool).await?
-        });
-        for (id, tag) in rows {
-            out.entry(id).or_default().push(tag);
-        }
-        Ok(out)
     }
 
     /// Applies a patch; closing records the close time and resolution time, reopening clears

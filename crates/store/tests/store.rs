@@ -380,6 +380,19 @@ async fn admin_filters_search_and_sort_narrow_the_list(store: Store) {
         .await
         .unwrap();
     assert_eq!(tagged.items[0].tags, ["billing"]);
+    let detail = store
+        .conversation(a, admin.id, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(detail.tags, ["billing"], "the detail carries the tags too");
+    store.add_tags(&[a], &["vip".into()]).await.unwrap();
+    let detail = store
+        .conversation(a, admin.id, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(detail.tags, ["billing", "vip"]);
 }
 
 async fn sending_to_a_missing_conversation_is_not_found(store: Store) {

@@ -142,6 +142,21 @@ pub struct ConversationsResponse {
     pub pagination: Pagination,
 }
 
+impl ConversationsResponse {
+    fn page(list: support_chat_store::ListPage, page: i64, page_size: i64) -> Self {
+        let has_more = page * page_size < list.total;
+        ConversationsResponse {
+            pagination: Pagination {
+                page,
+                page_size,
+                total: list.total,
+                has_more,
+            },
+            conversations: list.items,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationDetailsResponse {
@@ -296,15 +311,7 @@ async fn list_conversations(
             .list_user_conversations(who.user.id, status, page, size)
             .await?
     };
-    Ok(axum::Json(ConversationsResponse {
-        pagination: Pagination {
-            page,
-            page_size: size,
-            total: list.total,
-            has_more: page * size < list.total,
-        },
-        conversations: list.items,
-    }))
+    Ok(axum::Json(ConversationsResponse::page(list, page, size)))
 }
 
 /// Opens a conversation with its first message. Repeating the request with the same
@@ -654,15 +661,7 @@ async fn admin_list(
         .store
         .list_admin_conversations(admin.user.id, &f, sort, page, size)
         .await?;
-    Ok(axum::Json(ConversationsResponse {
-        pagination: Pagination {
-            page,
-            page_size: size,
-            total: list.total,
-            has_more: page * size < list.total,
-        },
-        conversations: list.items,
-    }))
+    Ok(axum::Json(ConversationsResponse::page(list, page, size)))
 }
 
 /// Queue figures: counts by status and priority, unassigned, urgent, response and resolution
