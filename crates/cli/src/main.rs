@@ -80,7 +80,8 @@ struct Settings {
     /// The origin browsers use, for Origin checks, cookies and links [default: http://BIND].
     #[arg(long, global = true, env = "SUPPORT_CHAT_PUBLIC_URL")]
     public_url: Option<String>,
-    /// Redis for multi-node real-time fan-out (reserved; the real-time hub uses it).
+    /// Redis for running several nodes: real-time fan-out, shared send limits and admin
+    /// presence (redis://HOST:PORT[/DB]). Without it everything stays in this process.
     #[arg(long, global = true, env = "REDIS_URL", hide_env_values = true)]
     redis_url: Option<String>,
     /// Shared HS256 secret for host-app single sign-on (SSO is off when unset).
@@ -387,7 +388,17 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             config.public_url
         );
     }
-    let state = AppState::new(store.clone(), config);
+    let redis = match &settings.redis_url {
+        Some(url) => {
+            let r = support_chat_server::realtime::broker::Redis::connect(url)
+                .await
+                .context("connecting to REDIS_URL")?;
+            tracing::info!(redis = %redact(url), "real-time fan-out and shared limits through redis");
+            Some(r)
+        }
+        None => None,
+    };
+    let state = AppState::with_redis(store.clone(), config, redis);
     support_chat_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("shutting down: closing the database");
     tokio::time::timeout(Duration::from_secs(5), store.close())

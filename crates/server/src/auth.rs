@@ -163,6 +163,22 @@ pub async fn authenticate(
     Ok(found)
 }
 
+/// Resolves a bearer API token given on its own (the WebSocket `?token=`).
+pub async fn authenticate_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<CurrentUser>, ApiError> {
+    let key = format!("t:{}", hash_secret(token));
+    if let Some(hit) = state.auth_cache.get(&key) {
+        return Ok(Some(hit));
+    }
+    let found = lookup_token(state, &key[2..]).await?;
+    if let Some(current) = &found {
+        state.auth_cache.put(key, current.clone());
+    }
+    Ok(found)
+}
+
 async fn lookup_token(state: &AppState, token_hash: &str) -> Result<Option<CurrentUser>, ApiError> {
     let Some((token_id, user, last_used)) = state.store.user_by_token_hash(token_hash).await?
     else {

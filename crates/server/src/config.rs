@@ -22,6 +22,8 @@ pub struct ServerConfig {
     pub session_ttl: Duration,
     /// Largest JSON request body.
     pub max_body_bytes: usize,
+    /// WebSocket timing, buffers and limits.
+    pub realtime: crate::realtime::RealtimeConfig,
 }
 
 impl Default for ServerConfig {
@@ -35,6 +37,7 @@ impl Default for ServerConfig {
             login_attempts_per_minute: 10,
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             max_body_bytes: 64 * 1024,
+            realtime: crate::realtime::RealtimeConfig::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod flags;
 pub mod limits;
 pub mod metrics;
+pub mod realtime;
 pub mod routes;
 pub mod state;
 pub mod web;
@@ -44,7 +45,12 @@ use utoipa_axum::router::OpenApiRouter;
             `X-CSRF-Token` header; `Authorization: Bearer <token>` needs none.",
         license(name = "AGPL-3.0-only")
     ),
-    components(schemas(error::ErrorResponse, error::ErrorBody)),
+    components(schemas(
+        error::ErrorResponse,
+        error::ErrorBody,
+        realtime::protocol::ClientFrame,
+        realtime::protocol::ServerFrame
+    )),
     modifiers(&SecuritySchemes),
     security(("session" = [], "csrf" = []), ("bearer" = [])),
     tags(
@@ -99,6 +105,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .nest("/api/auth", routes::auth::router())
         .nest("/api/support-chat", routes::support::router())
         .nest("/api", routes::features::router())
+        .routes(utoipa_axum::routes!(realtime::socket::ws_handler))
         .split_for_parts()
 }
 
@@ -161,6 +168,12 @@ pub async fn serve(
                 state.limits.prune();
             }
         })
+    };
+    let hub = state.hub.clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Upgraded sockets are not drained by the HTTP server: close them with a close frame.
+        hub.shutdown(Duration::from_secs(5)).await;
     };
     let result = axum::serve(
         listener,

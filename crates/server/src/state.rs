@@ -3,10 +3,17 @@
 use crate::cache::{AuthCache, OwnerCache};
 use crate::config::ServerConfig;
 use crate::flags::FlagCache;
+use crate::error::ApiError;
 use crate::limits::Limits;
+use crate::realtime::broker::Redis;
+use crate::realtime::protocol::{
+    ConversationChange, ConversationCreatedData, ReadReceiptEvent, ServerFrame,
+};
+use crate::realtime::{CloseTarget, Event, Hub};
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
-use support_chat_store::Store;
+use support_chat_domain::{ConversationId, MessageId, Role, UserId};
+use support_chat_store::{Conversation, Message, Store};
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -14,7 +21,8 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub store: Store,
     pub config: ServerConfig,
-    pub flags: FlagCache,
+    pub flags: Arc<FlagCache>,
+    pub hub: Arc<Hub>,
     pub limits: Limits,
     pub metrics: PrometheusHandle,
     pub auth_cache: AuthCache,
@@ -44,17 +52,105 @@ impl AppState {
         Ok(owner)
     }
 
+    /// State with in-process real-time fan-out (one node).
     pub fn new(store: Store, config: ServerConfig) -> Self {
+        Self::with_redis(store, config, None)
+    }
+
+    /// State whose real-time events also travel through Redis to the other nodes, which share
+    /// send rate limits and admin presence with this one.
+    pub fn with_redis(store: Store, config: ServerConfig, redis: Option<Redis>) -> Self {
         let limits = Limits::new(&config);
-        let flags = FlagCache::new(store.clone());
+        let flags = Arc::new(FlagCache::new(store.clone()));
+        let hub = Hub::new(config.realtime.clone(), flags.clone(), redis);
+        let weak = Arc::downgrade(&hub);
+        store.set_message_listener(Some(Arc::new(move |sent| {
+            if let Some(hub) = weak.upgrade() {
+                hub.message_stored(sent);
+            }
+        })));
         AppState(Arc::new(Inner {
             store,
             config,
             flags,
+            hub,
             limits,
             metrics: crate::metrics::handle(),
             auth_cache: AuthCache::default(),
             owners: OwnerCache::default(),
         }))
+    }
+
+    /// One message send by `user`: shared by every node through Redis when there is Redis,
+    /// this node's own count otherwise (and while Redis does not answer).
+    pub async fn check_send_limit(&self, user: UserId, role: Role) -> Result<(), ApiError> {
+        if let Some(redis) = self.hub.redis() {
+            let (rate, burst) = match role {
+                Role::Admin => (
+                    self.config.message_rate_per_minute.saturating_mul(5),
+                    self.config.message_burst.saturating_mul(5),
+                ),
+                Role::User => (self.config.message_rate_per_minute, self.config.message_burst),
+            };
+            match redis.allow(&format!("send:{}", user.0), rate, burst).await {
+                Some(Ok(())) => return Ok(()),
+                Some(Err(retry_after_secs)) => return Err(ApiError::RateLimited { retry_after_secs }),
+                None => {}
+            }
+        }
+        self.limits.message_send(user, role)
+    }
+
+    /// Tells the conversation's room that `user` has read up to `message`.
+    pub fn publish_read(&self, conversation: ConversationId, user: UserId, message: MessageId) {
+        let frame = ServerFrame::ReadReceipt {
+            conversation_id: conversation,
+            data: ReadReceiptEvent {
+                user_id: user,
+                message_id: message,
+            },
+        };
+        self.hub.publish(Event::Room {
+            conversation,
+            except: None,
+            frame: frame.encode().to_string(),
+        });
+    }
+
+    /// Tells the room, the owner and every admin what changed in a conversation.
+    pub fn publish_change(
+        &self,
+        conversation: ConversationId,
+        owner: Option<UserId>,
+        change: ConversationChange,
+    ) {
+        let frame = ServerFrame::ConversationUpdated {
+            conversation_id: conversation,
+            data: change,
+        };
+        self.hub.publish(Event::Updated {
+            conversation,
+            owner,
+            frame: frame.encode().to_string(),
+        });
+    }
+
+    /// Tells every admin about a new conversation.
+    pub fn publish_created(&self, conversation: &Conversation, message: &Message) {
+        let frame = ServerFrame::ConversationCreated {
+            conversation_id: conversation.id,
+            data: ConversationCreatedData {
+                conversation: conversation.clone(),
+                message: message.clone(),
+            },
+        };
+        self.hub.publish(Event::Admins {
+            frame: frame.encode().to_string(),
+        });
+    }
+
+    /// Closes sockets on every node (sign-out, revoked credentials).
+    pub fn close_sockets(&self, target: CloseTarget) {
+        self.hub.publish(Event::Close { target });
     }
 }

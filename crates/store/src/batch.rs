@@ -7,10 +7,22 @@
 //! [`Plan`] is the pure part (grouping, sequence numbers, results); [`insert_batch!`] runs the
 //! statements on either backend.
 
-use crate::{Message, NewMessage, SentMessage, StoreError};
+use crate::{Audience, Message, NewMessage, SentMessage, StoreError};
 use std::collections::HashMap;
-use support_chat_domain::{MessageId, SenderType};
+use support_chat_domain::{MessageId, SenderType, UserId};
 use time::OffsetDateTime;
+
+/// A bumped conversation: id, new last sequence, created, first response, owner, assignee,
+/// priority.
+pub(crate) type Bumped = (
+    i64,
+    i64,
+    OffsetDateTime,
+    Option<OffsetDateTime>,
+    i64,
+    Option<i64>,
+    String,
+);
 
 /// One conversation's share of a batch.
 pub(crate) struct Group {
@@ -22,6 +34,8 @@ pub(crate) struct Group {
     pub has_user: bool,
     /// Item indexes in queue order.
     items: Vec<usize>,
+    /// Who the stored messages concern (read back with the bump).
+    audience: Option<Audience>,
 }
 
 enum Slot {
@@ -111,6 +125,7 @@ impl<'a> Plan<'a> {
                     has_admin: false,
                     has_user: false,
                     items: Vec::new(),
+                    audience: None,
                 });
                 self.groups.len() - 1
             });
@@ -145,7 +160,8 @@ impl<'a> Plan<'a> {
              FROM (VALUES {}) AS v
              WHERE conversations.id = v.column1
              RETURNING conversations.id, conversations.last_seq, conversations.created_at,
-                       conversations.first_response_at",
+                       conversations.first_response_at, conversations.user_id, conversations.admin_id,
+                       conversations.priority",
             values.join(", ")
         )
     }
@@ -154,17 +170,19 @@ impl<'a> Plan<'a> {
     /// admin reply this batch is, with the milliseconds it took.
     pub fn apply_bumps(
         &mut self,
-        bumped: Vec<(i64, i64, OffsetDateTime, Option<OffsetDateTime>)>,
+        bumped: Vec<Bumped>,
         t: OffsetDateTime,
     ) -> Vec<(i64, i64)> {
         let mut first_responses = Vec::new();
-        let by_id: HashMap<i64, (i64, OffsetDateTime, Option<OffsetDateTime>)> = bumped
-            .into_iter()
-            .map(|(id, seq, created, first)| (id, (seq, created, first)))
-            .collect();
-        for g in &self.groups {
+        let by_id: HashMap<i64, Bumped> = bumped.into_iter().map(|b| (b.0, b)).collect();
+        for g in &mut self.groups {
             match by_id.get(&g.conversation) {
-                Some(&(last_seq, created, first)) => {
+                Some(&(_, last_seq, created, first, owner, assignee, ref priority)) => {
+                    g.audience = Some(Audience {
+                        owner: UserId(owner),
+                        assignee: assignee.map(UserId),
+                        urgent: priority == "urgent",
+                    });
                     let start = last_seq - g.count + 1;
                     for (k, &i) in g.items.iter().enumerate() {
                         self.slots[i] = Slot::Planned {
@@ -300,6 +318,12 @@ impl<'a> Plan<'a> {
 
     /// Every item's outcome, in queue order.
     pub fn finish(self, t: OffsetDateTime) -> Vec<Result<SentMessage, StoreError>> {
+        let mut audience: HashMap<i64, Audience> = HashMap::new();
+        for g in &self.groups {
+            if let Some(a) = g.audience {
+                audience.insert(g.conversation, a);
+            }
+        }
         let mut out: Vec<Result<SentMessage, StoreError>> = Vec::with_capacity(self.items.len());
         for (i, slot) in self.slots.into_iter().enumerate() {
             let m = &self.items[i];
@@ -307,11 +331,13 @@ impl<'a> Plan<'a> {
                 Slot::Existing(message) => Ok(SentMessage {
                     message,
                     created: false,
+                    audience: None,
                 }),
                 Slot::SameAs(j) => match &out[j] {
                     Ok(first) => Ok(SentMessage {
                         message: first.message.clone(),
                         created: false,
+                        audience: None,
                     }),
                     Err(e) => Err(e.clone()),
                 },
@@ -332,6 +358,7 @@ impl<'a> Plan<'a> {
                         metadata: m.metadata.clone(),
                     },
                     created: true,
+                    audience: audience.get(&m.conversation_id.0).copied(),
                 }),
                 Slot::Failed(e) => Err(e),
                 Slot::Pending | Slot::Planned { id: None, .. } => Err(StoreError::Other(
@@ -395,15 +422,7 @@ macro_rules! insert_batch {
             let mut bumped = ::std::vec::Vec::new();
             for part in $crate::batch::chunks(plan.groups.len()) {
                 let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::bump_sql(part.len()));
-                let mut q = ::sqlx::query_as::<
-                    _,
-                    (
-                        i64,
-                        i64,
-                        ::time::OffsetDateTime,
-                        Option<::time::OffsetDateTime>,
-                    ),
-                >(sql);
+                let mut q = ::sqlx::query_as::<_, $crate::batch::Bumped>(sql);
                 for g in &plan.groups[part] {
                     q = q
                         .bind(g.conversation)
@@ -510,7 +529,7 @@ mod tests {
         assert_eq!(plan.groups.len(), 2);
         assert_eq!((plan.groups[0].count, plan.groups[0].has_admin), (2, true));
         // Conversation 1 had 5 messages, 2 had 9.
-        plan.apply_bumps(vec![(1, 7, t, None), (2, 10, t, None)], t);
+        plan.apply_bumps(vec![(1, 7, t, None, 5, None, "normal".into()), (2, 10, t, None, 6, Some(9), "urgent".into())], t);
         assert_eq!(plan.insertable(), vec![(0, 6), (1, 10), (2, 7)]);
     }
 
@@ -524,7 +543,7 @@ mod tests {
         let t = OffsetDateTime::now_utc();
         let mut plan = Plan::new(&items).with_existing(vec![]);
         assert_eq!(plan.cmids, ["a", "a"], "looked up once per sender");
-        plan.apply_bumps(vec![(1, 2, t, None)], t);
+        plan.apply_bumps(vec![(1, 2, t, None, 5, None, "normal".into())], t);
         assert_eq!(plan.insertable(), vec![(0, 1), (2, 2)]);
         plan.apply_inserts(vec![(100, 1, 1), (101, 1, 2)]);
         let out = plan.finish(t);
@@ -543,7 +562,7 @@ mod tests {
         ];
         let t = OffsetDateTime::now_utc();
         let mut plan = Plan::new(&items).with_existing(vec![]);
-        plan.apply_bumps(vec![(1, 1, t, None)], t);
+        plan.apply_bumps(vec![(1, 1, t, None, 5, None, "normal".into())], t);
         plan.apply_inserts(vec![(5, 1, 1)]);
         let out = plan.finish(t);
         assert!(out[0].is_ok());

@@ -22,9 +22,10 @@ pub mod testing;
 pub use conversations::{AdminListFilter, AdminSort, ConversationPatch, ListPage, NewConversation};
 pub use error::StoreError;
 pub use flags::FlagUpdate;
-pub use messages::{NewMessage, SentMessage};
+pub use messages::{Audience, NewMessage, SentMessage};
 pub use models::*;
 pub use stats::Stats;
+pub use writer::MessageListener;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -163,6 +164,11 @@ impl Store {
         };
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// Sets (or clears) the function told about each message right after it is committed.
+    pub fn set_message_listener(&self, listener: Option<MessageListener>) {
+        self.writer.set_listener(listener);
     }
 
     /// Applies pending migrations for this backend.

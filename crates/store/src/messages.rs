@@ -26,6 +26,17 @@ pub struct NewMessage {
 pub struct SentMessage {
     pub message: Message,
     pub created: bool,
+    /// Who a newly stored message concerns, as of its commit (`None` for a repeat).
+    pub audience: Option<Audience>,
+}
+
+/// The people a conversation's new messages concern: its owner and the admin it is assigned to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Audience {
+    pub owner: UserId,
+    pub assignee: Option<UserId>,
+    /// The conversation's priority is urgent.
+    pub urgent: bool,
 }
 
 pub(crate) const MESSAGE_COLS: &str = "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_type, \
@@ -112,6 +123,51 @@ impl Store {
         rows.truncate(limit as usize);
         rows.reverse();
         Ok((rows.into_iter().map(Message::from).collect(), has_more))
+    }
+
+    /// The newest message's sequence number and id (`(0, 0)` before any message); `None` if
+    /// the conversation does not exist.
+    pub async fn conversation_head(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Option<(i64, MessageId)>, StoreError> {
+        let row = on_db!(self, pool => sqlx::query_as::<_, (i64, Option<i64>)>(
+            "SELECT c.last_seq, (SELECT m.id FROM support_messages m
+                                 WHERE m.conversation_id = c.id AND m.seq = c.last_seq)
+             FROM conversations c WHERE c.id = $1")
+            .bind(conversation.0).fetch_optional(pool).await)?;
+        Ok(row.map(|(seq, id)| (seq, MessageId(id.unwrap_or(0)))))
+    }
+
+    /// Up to `limit` messages with a sequence number above `seq`, in order (filling a hole in
+    /// a live stream).
+    pub async fn messages_after_seq(
+        &self,
+        conversation: ConversationId,
+        seq: i64,
+        limit: i64,
+    ) -> Result<Vec<Message>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLS} FROM support_messages m JOIN users u ON u.id = m.sender_id
+             WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
+        ));
+        let rows = on_db!(self, pool => sqlx::query_as::<_, MessageRow>(sql)
+            .bind(conversation.0).bind(seq).bind(limit).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(Message::from).collect())
+    }
+
+    /// The sequence number of the newest message up to and including id `upto` (0 if none):
+    /// where a client that has everything up to `upto` stands.
+    pub async fn seq_at(
+        &self,
+        conversation: ConversationId,
+        upto: MessageId,
+    ) -> Result<i64, StoreError> {
+        let seq = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT seq FROM support_messages WHERE conversation_id = $1 AND id <= $2
+             ORDER BY id DESC LIMIT 1")
+            .bind(conversation.0).bind(upto.0).fetch_optional(pool).await)?;
+        Ok(seq.unwrap_or(0))
     }
 
     /// Up to `limit` messages after `since`, oldest first (for catching up).

@@ -9,6 +9,7 @@
 
 use crate::batch::insert_batch;
 use crate::{Db, NewMessage, SentMessage, StoreError, now};
+use std::sync::{Arc, RwLock};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most messages stored in one transaction.
@@ -18,24 +19,37 @@ const QUEUE_BOUND: usize = 8192;
 
 type Reply = oneshot::Sender<Result<SentMessage, StoreError>>;
 
+/// Told about every newly stored message right after its transaction commits, in commit order
+/// per conversation. It runs on the writer task, so it must be quick and must not block.
+pub type MessageListener = Arc<dyn Fn(&SentMessage) + Send + Sync>;
+
+type ListenerSlot = Arc<RwLock<Option<MessageListener>>>;
+
 #[derive(Clone)]
 pub(crate) struct MessageWriter {
     /// One queue and task per shard; a conversation always goes to the same shard.
-    shards: std::sync::Arc<[mpsc::Sender<(NewMessage, Reply)>]>,
+    shards: Arc<[mpsc::Sender<(NewMessage, Reply)>]>,
+    listener: ListenerSlot,
 }
 
 impl MessageWriter {
     pub(crate) fn start(db: Db, shards: usize) -> Self {
+        let listener: ListenerSlot = Arc::default();
         let shards: Vec<_> = (0..shards.max(1))
             .map(|_| {
                 let (tx, rx) = mpsc::channel(QUEUE_BOUND);
-                tokio::spawn(run(db.clone(), rx));
+                tokio::spawn(run(db.clone(), rx, listener.clone()));
                 tx
             })
             .collect();
         Self {
             shards: shards.into(),
+            listener,
         }
+    }
+
+    pub(crate) fn set_listener(&self, l: Option<MessageListener>) {
+        *self.listener.write().unwrap_or_else(|e| e.into_inner()) = l;
     }
 
     pub(crate) async fn submit(&self, m: NewMessage) -> Result<SentMessage, StoreError> {
@@ -50,7 +64,16 @@ impl MessageWriter {
     }
 }
 
-async fn run(db: Db, mut rx: mpsc::Receiver<(NewMessage, Reply)>) {
+fn announce(listener: &ListenerSlot, r: &Result<SentMessage, StoreError>) {
+    if let Ok(sent) = r
+        && sent.created
+        && let Some(l) = listener.read().unwrap_or_else(|e| e.into_inner()).as_ref()
+    {
+        l(sent);
+    }
+}
+
+async fn run(db: Db, mut rx: mpsc::Receiver<(NewMessage, Reply)>, listener: ListenerSlot) {
     let mut batch: Vec<(NewMessage, Reply)> = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let items: Vec<NewMessage> = batch.iter().map(|(m, _)| m.clone()).collect();
@@ -61,6 +84,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<(NewMessage, Reply)>) {
         match stored {
             Ok(results) => {
                 for ((_, reply), r) in batch.drain(..).zip(results) {
+                    announce(&listener, &r);
                     let _ = reply.send(r);
                 }
             }
@@ -86,6 +110,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<(NewMessage, Reply)>) {
                             .unwrap_or(Err(StoreError::Other("empty batch".into()))),
                         Err(e) => Err(e),
                     };
+                    announce(&listener, &r);
                     let _ = reply.send(r);
                 }
             }

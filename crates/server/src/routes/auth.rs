@@ -6,6 +6,8 @@ use crate::auth::{
 };
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::extract::ApiJson;
+use crate::realtime::CloseTarget;
+use crate::realtime::conn::Credential;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -227,6 +229,7 @@ async fn login(
 async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Response> {
     if let AuthVia::Session { id_hash, .. } = &current.via {
         state.store.revoke_session(id_hash).await?;
+        state.close_sockets(CloseTarget::Credential(Credential::Session(id_hash.clone())));
     }
     state.auth_cache.invalidate_user(current.user.id);
     Ok((
@@ -360,6 +363,7 @@ async fn delete_token(
 ) -> ApiResult<StatusCode> {
     if state.store.revoke_api_token(current.user.id, &id).await? {
         state.auth_cache.invalidate_user(current.user.id);
+        state.close_sockets(CloseTarget::Credential(Credential::Token(id)));
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)
@@ -391,6 +395,8 @@ async fn delete_session(
         .await?
     {
         state.auth_cache.invalidate_user(current.user.id);
+        // The handle is not the hash sockets are filed under: the user's sockets reconnect.
+        state.close_sockets(CloseTarget::User(current.user.id));
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)
@@ -423,5 +429,7 @@ async fn change_password(
         .set_password(current.user.id, &hash, keep)
         .await?;
     state.auth_cache.invalidate_user(current.user.id);
+    // Sockets of the signed-out sessions close; the current session's reconnect.
+    state.close_sockets(CloseTarget::User(current.user.id));
     Ok(StatusCode::NO_CONTENT)
 }

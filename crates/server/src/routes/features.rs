@@ -110,6 +110,7 @@ async fn update_flag(
             other => other.into(),
         })?;
     state.flags.invalidate().await;
+    state.hub.publish(crate::realtime::Event::FlagsChanged);
     tracing::info!(flag = %key, enabled = flag.enabled, admin.id = %admin.user.id, "feature flag changed");
     Ok(axum::Json(flag))
 }

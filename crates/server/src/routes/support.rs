@@ -5,6 +5,7 @@
 use crate::auth::{AdminUser, CurrentUser};
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::realtime::protocol::ConversationChange;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
@@ -351,7 +352,7 @@ async fn create_conversation(
         return Err(errors.into());
     };
     errors.into_result()?;
-    if let Err(limited) = state.limits.message_send(who.user.id, who.user.role) {
+    if let Err(limited) = state.check_send_limit(who.user.id, who.user.role).await {
         // A retry that opened a conversation before is still answered.
         if let Some(cmid) = &cmid
             && let Some(existing) = state
@@ -387,6 +388,7 @@ async fn create_conversation(
     let conversation = for_viewer(conversation, &who);
     let status = if created {
         tracing::info!(conversation.id = %conversation.id, user.id = %who.user.id, "conversation opened");
+        state.publish_created(&conversation, &message);
         StatusCode::CREATED
     } else {
         StatusCode::OK
@@ -464,7 +466,29 @@ async fn update_conversation(
         subject: subject.map(Subject::into_inner),
     };
     apply_patch(&state, &[conversation.id], &patch).await?;
+    state.publish_change(conversation.id, Some(conversation.user.id), change_of(&patch));
     Ok(axum::Json(visible(&state, &who, conversation.id).await?))
+}
+
+/// What a patch changes, as told to sockets.
+fn change_of(patch: &ConversationPatch) -> ConversationChange {
+    ConversationChange {
+        status: patch.status.map(|s| s.as_str().to_owned()),
+        priority: patch.priority.map(|p| p.as_str().to_owned()),
+        admin_id: patch.admin_id,
+        subject: patch.subject.clone(),
+        ..Default::default()
+    }
+}
+
+/// Tells sockets about a change to each of `ids`.
+async fn announce(state: &AppState, ids: &[ConversationId], change: &ConversationChange) {
+    for &id in ids {
+        let owner = state.conversation_owner(id).await.ok().flatten();
+        if owner.is_some() {
+            state.publish_change(id, owner, change.clone());
+        }
+    }
 }
 
 /// Applies a patch to conversations in one transaction; returns how many exist and changed.
@@ -501,6 +525,7 @@ async fn close_conversation(
         ..Default::default()
     };
     apply_patch(&state, &[conversation.id], &patch).await?;
+    state.publish_change(conversation.id, Some(conversation.user.id), change_of(&patch));
     Ok(axum::Json(visible(&state, &who, conversation.id).await?))
 }
 
@@ -532,7 +557,7 @@ async fn send_message(
             _ => return Err(ApiError::NotFound),
         }
     }
-    if let Err(limited) = state.limits.message_send(who.user.id, who.user.role) {
+    if let Err(limited) = state.check_send_limit(who.user.id, who.user.role).await {
         // A retry of a message that was stored is still answered.
         if let Some(cmid) = &cmid
             && let Some(existing) = state
@@ -586,6 +611,7 @@ async fn mark_read(
         .store
         .mark_read(who.user.id, who.is_admin(), conversation, MessageId(id))
         .await?;
+    state.publish_read(conversation, who.user.id, mark.last_read_message_id);
     let unread = state
         .store
         .conversation(conversation, who.user.id, who.is_admin())
@@ -611,6 +637,15 @@ async fn delete_message(
         .soft_delete_message(MessageId(id), admin.user.id)
         .await?;
     tracing::info!(message.id = id, admin.id = %admin.user.id, "message deleted");
+    announce(
+        &state,
+        &[message.conversation_id],
+        &ConversationChange {
+            deleted_message_id: Some(message.id),
+            ..Default::default()
+        },
+    )
+    .await;
     Ok(axum::Json(message))
 }
 
@@ -731,7 +766,9 @@ async fn admin_bulk(
                     ..Default::default()
                 }
             };
-            apply_patch(&state, &ids, &patch).await?
+            let n = apply_patch(&state, &ids, &patch).await?;
+            announce(&state, &ids, &change_of(&patch)).await;
+            n
         }
         "tag" => {
             let tags: Vec<String> = req
@@ -747,10 +784,24 @@ async fn admin_bulk(
                     "tags must hold 1 to 20 tags of at most 50 characters",
                 ));
             }
-            state.store.add_tags(&ids, &tags).await?
+            let n = state.store.add_tags(&ids, &tags).await?;
+            let change = ConversationChange {
+                tags_added: Some(tags),
+                ..Default::default()
+            };
+            announce(&state, &ids, &change).await;
+            n
         }
-        "archive" => state.store.set_archived(&ids, true).await?,
-        "restore" => state.store.set_archived(&ids, false).await?,
+        "archive" | "restore" => {
+            let archived = req.action == "archive";
+            let n = state.store.set_archived(&ids, archived).await?;
+            let change = ConversationChange {
+                archived: Some(archived),
+                ..Default::default()
+            };
+            announce(&state, &ids, &change).await;
+            n
+        }
         _ => {
             return Err(ApiError::field(
                 "action",

@@ -1,0 +1,482 @@
+//! Real time: the hub that routes events to WebSocket connections, on one node and (with Redis)
+//! across nodes.
+//!
+//! One event path: whatever changes state (a committed message, a REST update, a typing
+//! notice) becomes an [`Event`], delivered to this node's connections at once and published to
+//! the broker for the other nodes. Message events carry their per-conversation sequence number;
+//! each connection delivers a conversation's messages strictly in sequence, drops repeats and
+//! fills any hole from the database (see `socket.rs`), so exactly-once, in-order delivery does
+//! not depend on the broker's ordering or reliability.
+
+pub mod broker;
+pub mod conn;
+pub mod protocol;
+pub mod socket;
+
+use crate::flags::{FlagCache, is_on_for};
+use broker::Redis;
+use conn::{CloseReason, Conn, Credential, Out};
+use protocol::{PresenceData, ServerFrame};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use support_chat_domain::{ConversationId, Role, SenderType, UserId};
+use support_chat_store::SentMessage;
+use tokio::sync::Notify;
+
+/// Real-time settings.
+#[derive(Debug, Clone)]
+pub struct RealtimeConfig {
+    /// Idle sockets get a protocol ping this often.
+    pub ping_interval: Duration,
+    /// A socket that sends nothing (not even a pong) for this long is dropped.
+    pub idle_timeout: Duration,
+    /// Frames queued for one socket before it counts as too slow and is closed.
+    pub outbox_limit: usize,
+    /// Most messages replayed on `join_conversation`; more than this gets `reset_required`.
+    pub max_replay: i64,
+    /// Frames a socket may send per second, and in a burst.
+    pub frames_per_second: u32,
+    pub frame_burst: u32,
+    /// How long a hole in a conversation's sequence may stay open before the missing messages
+    /// are read from the database (they normally arrive on their own within milliseconds).
+    pub gap_wait: Duration,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        Self {
+            ping_interval: Duration::from_secs(25),
+            idle_timeout: Duration::from_secs(60),
+            outbox_limit: 512,
+            max_replay: 500,
+            frames_per_second: 20,
+            frame_burst: 60,
+            gap_wait: Duration::from_millis(200),
+        }
+    }
+}
+
+/// Which sockets to close.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum CloseTarget {
+    /// Every socket of this user (password change, account change).
+    User(UserId),
+    /// The sockets opened with this session or token (sign-out, token revoked).
+    Credential(Credential),
+}
+
+/// What travels between nodes. Frames are encoded once, where the event happens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "t")]
+pub enum Event {
+    /// A stored message: to the conversation's room, and as a notification to the people it
+    /// concerns who have not joined the room.
+    Message {
+        conversation: ConversationId,
+        seq: i64,
+        sender: UserId,
+        sender_is_user: bool,
+        owner: UserId,
+        assignee: Option<UserId>,
+        frame: String,
+        notice: String,
+    },
+    /// To a room only (typing, read receipts), except the user who caused it.
+    Room {
+        conversation: ConversationId,
+        except: Option<UserId>,
+        frame: String,
+    },
+    /// To a room, the owner and every admin (`conversation_updated`).
+    Updated {
+        conversation: ConversationId,
+        owner: Option<UserId>,
+        frame: String,
+    },
+    /// To every admin (`conversation_created`).
+    Admins { frame: String },
+    Close { target: CloseTarget },
+    /// Feature flags changed: sockets of people who lost `support_chat` close.
+    FlagsChanged,
+    /// Some node's online admins changed.
+    PresenceChanged,
+}
+
+#[derive(Default)]
+struct Registry {
+    rooms: HashMap<ConversationId, Vec<Arc<Conn>>>,
+    users: HashMap<UserId, Vec<Arc<Conn>>>,
+    admins: HashMap<u64, Arc<Conn>>,
+}
+
+impl Registry {
+    fn in_room(&self, conversation: ConversationId, conn: u64) -> bool {
+        self.rooms
+            .get(&conversation)
+            .is_some_and(|m| m.iter().any(|c| c.id == conn))
+    }
+}
+
+pub struct Hub {
+    pub config: RealtimeConfig,
+    registry: Mutex<Registry>,
+    next_id: AtomicU64,
+    flags: Arc<FlagCache>,
+    redis: Option<Redis>,
+    presence_dirty: Arc<Notify>,
+    presence_frame: Mutex<(PresenceData, axum::extract::ws::Utf8Bytes)>,
+    /// Open sockets, for metrics and for waiting on shutdown.
+    open: AtomicU64,
+    drained: Notify,
+}
+
+impl Hub {
+    pub fn new(config: RealtimeConfig, flags: Arc<FlagCache>, redis: Option<Redis>) -> Arc<Hub> {
+        let empty = PresenceData { admin_ids: vec![] };
+        let frame = ServerFrame::Presence {
+            data: empty.clone(),
+        }
+        .encode();
+        let hub = Arc::new(Hub {
+            config,
+            registry: Mutex::default(),
+            next_id: AtomicU64::new(1),
+            flags,
+            redis,
+            presence_dirty: Arc::new(Notify::new()),
+            presence_frame: Mutex::new((empty, frame)),
+            open: AtomicU64::new(0),
+            drained: Notify::new(),
+        });
+        tokio::spawn(presence_loop(Arc::downgrade(&hub), hub.presence_dirty.clone()));
+        if let Some(redis) = &hub.redis {
+            redis.start(Arc::downgrade(&hub));
+        }
+        hub
+    }
+
+    pub fn redis(&self) -> Option<&Redis> {
+        self.redis.as_ref()
+    }
+
+    fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
+        self.registry.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers a new socket; it starts with the current presence frame queued.
+    pub fn connect(&self, user: UserId, role: Role, credential: Credential) -> Arc<Conn> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let is_admin = role == Role::Admin;
+        let conn = Arc::new(Conn::new(
+            id,
+            user,
+            is_admin,
+            credential,
+            self.config.outbox_limit,
+        ));
+        let first_admin_socket = {
+            let mut r = self.registry();
+            let mine = r.users.entry(user).or_default();
+            let first = is_admin && mine.is_empty();
+            mine.push(conn.clone());
+            if is_admin {
+                r.admins.insert(id, conn.clone());
+            }
+            first
+        };
+        let frame = self
+            .presence_frame
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .1
+            .clone();
+        conn.push(Out::Frame(frame));
+        if first_admin_socket {
+            self.presence_changed_locally();
+        }
+        self.open.fetch_add(1, Ordering::Relaxed);
+        metrics::gauge!("ws_connections").increment(1.0);
+        conn
+    }
+
+    /// Forgets a socket and every room it was in.
+    pub fn disconnect(&self, conn: &Conn, joined: impl Iterator<Item = ConversationId>) {
+        let last_admin_socket = {
+            let mut r = self.registry();
+            for c in joined {
+                if let Some(m) = r.rooms.get_mut(&c) {
+                    m.retain(|x| x.id != conn.id);
+                    if m.is_empty() {
+                        r.rooms.remove(&c);
+                    }
+                }
+            }
+            let mut last = false;
+            if let Some(mine) = r.users.get_mut(&conn.user) {
+                mine.retain(|x| x.id != conn.id);
+                if mine.is_empty() {
+                    r.users.remove(&conn.user);
+                    last = conn.is_admin;
+                }
+            }
+            r.admins.remove(&conn.id);
+            last
+        };
+        if last_admin_socket {
+            self.presence_changed_locally();
+        }
+        metrics::gauge!("ws_connections").decrement(1.0);
+        if self.open.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.drained.notify_waiters();
+        }
+    }
+
+    pub fn join(&self, conn: &Arc<Conn>, conversation: ConversationId) {
+        let mut r = self.registry();
+        let m = r.rooms.entry(conversation).or_default();
+        if !m.iter().any(|x| x.id == conn.id) {
+            m.push(conn.clone());
+        }
+    }
+
+    pub fn leave(&self, conn: &Conn, conversation: ConversationId) {
+        let mut r = self.registry();
+        if let Some(m) = r.rooms.get_mut(&conversation) {
+            m.retain(|x| x.id != conn.id);
+            if m.is_empty() {
+                r.rooms.remove(&conversation);
+            }
+        }
+    }
+
+    /// Delivers `event` here and hands it to the broker for the other nodes.
+    pub fn publish(&self, event: Event) {
+        if let Some(redis) = &self.redis {
+            redis.publish(&event);
+        }
+        self.dispatch(event);
+    }
+
+    /// The event for a message the writer just committed.
+    pub fn message_stored(&self, sent: &SentMessage) {
+        let Some(audience) = sent.audience else {
+            return;
+        };
+        let m = &sent.message;
+        let frame = ServerFrame::Message {
+            conversation_id: m.conversation_id,
+            data: m.clone(),
+        };
+        let notice = ServerFrame::Notification {
+            conversation_id: m.conversation_id,
+            data: protocol::NotificationData {
+                kind: "message".into(),
+                message_id: m.id,
+                sender_name: m.sender_name.clone(),
+                preview: m.content.chars().take(200).collect(),
+                urgent: audience.urgent,
+            },
+        };
+        self.publish(Event::Message {
+            conversation: m.conversation_id,
+            seq: m.seq,
+            sender: m.sender_id,
+            sender_is_user: m.sender_type == SenderType::User,
+            owner: audience.owner,
+            assignee: audience.assignee,
+            frame: frame.encode().to_string(),
+            notice: notice.encode().to_string(),
+        });
+    }
+
+    /// Delivers an event to this node's sockets.
+    pub fn dispatch(&self, event: Event) {
+        match event {
+            Event::Message {
+                conversation,
+                seq,
+                sender,
+                sender_is_user,
+                owner,
+                assignee,
+                frame,
+                notice,
+            } => {
+                let frame = axum::extract::ws::Utf8Bytes::from(frame);
+                let notice = axum::extract::ws::Utf8Bytes::from(notice);
+                let r = self.registry();
+                let members = r.rooms.get(&conversation);
+                if let Some(members) = members {
+                    for c in members {
+                        c.push(Out::Message {
+                            conversation,
+                            seq,
+                            frame: frame.clone(),
+                        });
+                    }
+                    metrics::counter!("ws_deliveries_total").increment(members.len() as u64);
+                }
+                let notify = |c: &Arc<Conn>| {
+                    if c.user != sender && !r.in_room(conversation, c.id) {
+                        c.push(Out::Frame(notice.clone()));
+                    }
+                };
+                if sender != owner {
+                    r.users.get(&owner).into_iter().flatten().for_each(notify);
+                }
+                if sender_is_user {
+                    match assignee {
+                        Some(a) => r.users.get(&a).into_iter().flatten().for_each(notify),
+                        None => r.admins.values().for_each(notify),
+                    }
+                }
+            }
+            Event::Room {
+                conversation,
+                except,
+                frame,
+            } => {
+                let frame = axum::extract::ws::Utf8Bytes::from(frame);
+                let r = self.registry();
+                for c in r.rooms.get(&conversation).into_iter().flatten() {
+                    if Some(c.user) != except {
+                        c.push(Out::Frame(frame.clone()));
+                    }
+                }
+            }
+            Event::Updated {
+                conversation,
+                owner,
+                frame,
+            } => {
+                let frame = axum::extract::ws::Utf8Bytes::from(frame);
+                let r = self.registry();
+                let mut sent = BTreeSet::new();
+                let members = r.rooms.get(&conversation).into_iter().flatten();
+                let owners = owner.and_then(|o| r.users.get(&o)).into_iter().flatten();
+                for c in members.chain(owners).chain(r.admins.values()) {
+                    if sent.insert(c.id) {
+                        c.push(Out::Frame(frame.clone()));
+                    }
+                }
+            }
+            Event::Admins { frame } => {
+                let frame = axum::extract::ws::Utf8Bytes::from(frame);
+                for c in self.registry().admins.values() {
+                    c.push(Out::Frame(frame.clone()));
+                }
+            }
+            Event::Close { target } => {
+                for c in self.registry().users.values().flatten() {
+                    let hit = match &target {
+                        CloseTarget::User(u) => c.user == *u,
+                        CloseTarget::Credential(cred) => c.credential == *cred,
+                    };
+                    if hit {
+                        c.close(CloseReason::SIGNED_OUT);
+                    }
+                }
+            }
+            Event::FlagsChanged => {
+                let flags = self.flags.clone();
+                let conns: Vec<Arc<Conn>> =
+                    self.registry().users.values().flatten().cloned().collect();
+                tokio::spawn(async move {
+                    flags.invalidate().await;
+                    let Ok(all) = flags.all().await else { return };
+                    let flag = all.iter().find(|f| f.key == crate::routes::support::FEATURE);
+                    for c in conns {
+                        let role = if c.is_admin { Role::Admin } else { Role::User };
+                        if !flag.is_some_and(|f| is_on_for(f, c.user, role)) {
+                            c.close(CloseReason::FEATURE_OFF);
+                        }
+                    }
+                });
+            }
+            Event::PresenceChanged => self.presence_dirty.notify_one(),
+        }
+    }
+
+    /// The broker came back after an outage: every socket catches up from the database.
+    pub fn resume_all(&self) {
+        for c in self.registry().users.values().flatten() {
+            c.push(Out::Resume);
+        }
+        self.presence_dirty.notify_one();
+    }
+
+    /// Admins with a socket on this node.
+    pub fn local_admins(&self) -> Vec<UserId> {
+        let r = self.registry();
+        let set: BTreeSet<UserId> = r.admins.values().map(|c| c.user).collect();
+        set.into_iter().collect()
+    }
+
+    fn presence_changed_locally(&self) {
+        if let Some(redis) = &self.redis {
+            redis.presence_changed(self.local_admins());
+        }
+        self.presence_dirty.notify_one();
+    }
+
+    /// Closes every socket with a close frame and waits (up to `patience`) until they are gone.
+    pub async fn shutdown(&self, patience: Duration) {
+        let conns: Vec<Arc<Conn>> = self.registry().users.values().flatten().cloned().collect();
+        for c in &conns {
+            c.close(CloseReason::SHUTDOWN);
+        }
+        drop(conns);
+        let _ = tokio::time::timeout(patience, async {
+            loop {
+                let drained = self.drained.notified();
+                if self.open.load(Ordering::Acquire) == 0 {
+                    break;
+                }
+                drained.await;
+            }
+        })
+        .await;
+    }
+
+    pub fn open_sockets(&self) -> u64 {
+        self.open.load(Ordering::Relaxed)
+    }
+}
+
+/// Recomputes who is online when told (debounced, so a burst of connects sends one frame) and
+/// every few seconds (another node may have died), and tells every socket when it changed.
+async fn presence_loop(hub: std::sync::Weak<Hub>, dirty: Arc<Notify>) {
+    const DEBOUNCE: Duration = Duration::from_millis(100);
+    const RECHECK: Duration = Duration::from_secs(10);
+    loop {
+        let _ = tokio::time::timeout(RECHECK, dirty.notified()).await;
+        tokio::time::sleep(DEBOUNCE).await;
+        let Some(h) = hub.upgrade() else { return };
+        let mut ids: BTreeSet<UserId> = h.local_admins().into_iter().collect();
+        if let Some(redis) = &h.redis {
+            redis.refresh_presence(h.local_admins()).await;
+            ids.extend(redis.online_admins().await);
+        }
+        let data = PresenceData {
+            admin_ids: ids.into_iter().collect(),
+        };
+        let changed = {
+            let mut p = h.presence_frame.lock().unwrap_or_else(|e| e.into_inner());
+            if p.0 == data {
+                None
+            } else {
+                let frame = ServerFrame::Presence { data: data.clone() }.encode();
+                *p = (data, frame.clone());
+                Some(frame)
+            }
+        };
+        if let Some(frame) = changed {
+            for c in h.registry().users.values().flatten() {
+                c.push(Out::Frame(frame.clone()));
+            }
+        }
+    }
+}
