@@ -105,6 +105,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .nest("/api/auth", routes::auth::router())
         .nest("/api/support-chat", routes::support::router())
         .nest("/api", routes::features::router())
+        .nest("/api", routes::users::router())
         .routes(utoipa_axum::routes!(realtime::socket::ws_handler))
         .split_for_parts()
 }

@@ -2,8 +2,8 @@
 
 use crate::cache::{AuthCache, OwnerCache};
 use crate::config::ServerConfig;
-use crate::flags::FlagCache;
 use crate::error::ApiError;
+use crate::flags::FlagCache;
 use crate::limits::Limits;
 use crate::realtime::broker::Redis;
 use crate::realtime::protocol::{
@@ -90,11 +90,16 @@ impl AppState {
                     self.config.message_rate_per_minute.saturating_mul(5),
                     self.config.message_burst.saturating_mul(5),
                 ),
-                Role::User => (self.config.message_rate_per_minute, self.config.message_burst),
+                Role::User => (
+                    self.config.message_rate_per_minute,
+                    self.config.message_burst,
+                ),
             };
             match redis.allow(&format!("send:{}", user.0), rate, burst).await {
                 Some(Ok(())) => return Ok(()),
-                Some(Err(retry_after_secs)) => return Err(ApiError::RateLimited { retry_after_secs }),
+                Some(Err(retry_after_secs)) => {
+                    return Err(ApiError::RateLimited { retry_after_secs });
+                }
                 None => {}
             }
         }

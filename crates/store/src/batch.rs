@@ -168,11 +168,7 @@ impl<'a> Plan<'a> {
 
     /// Hands out sequence numbers from the bumped counters. Returns the conversations whose first
     /// admin reply this batch is, with the milliseconds it took.
-    pub fn apply_bumps(
-        &mut self,
-        bumped: Vec<Bumped>,
-        t: OffsetDateTime,
-    ) -> Vec<(i64, i64)> {
+    pub fn apply_bumps(&mut self, bumped: Vec<Bumped>, t: OffsetDateTime) -> Vec<(i64, i64)> {
         let mut first_responses = Vec::new();
         let by_id: HashMap<i64, Bumped> = bumped.into_iter().map(|b| (b.0, b)).collect();
         for g in &mut self.groups {
@@ -529,7 +525,13 @@ mod tests {
         assert_eq!(plan.groups.len(), 2);
         assert_eq!((plan.groups[0].count, plan.groups[0].has_admin), (2, true));
         // Conversation 1 had 5 messages, 2 had 9.
-        plan.apply_bumps(vec![(1, 7, t, None, 5, None, "normal".into()), (2, 10, t, None, 6, Some(9), "urgent".into())], t);
+        plan.apply_bumps(
+            vec![
+                (1, 7, t, None, 5, None, "normal".into()),
+                (2, 10, t, None, 6, Some(9), "urgent".into()),
+            ],
+            t,
+        );
         assert_eq!(plan.insertable(), vec![(0, 6), (1, 10), (2, 7)]);
     }
 

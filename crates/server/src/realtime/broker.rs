@@ -63,6 +63,9 @@ struct Inner {
     rate: redis::Script,
     /// This node's admins as last written to the presence hash.
     written: Mutex<Vec<UserId>>,
+    /// After a failed command, callers skip Redis until then instead of each waiting out a
+    /// timeout.
+    down_until: Mutex<Option<std::time::Instant>>,
 }
 
 #[derive(Clone)]
@@ -73,10 +76,13 @@ impl Redis {
     pub async fn connect(url: &str) -> anyhow::Result<Redis> {
         let client = redis::Client::open(url)
             .map_err(|e| anyhow::anyhow!("REDIS_URL is not a valid Redis URL: {e}"))?;
-        let conn = tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new(client.clone()))
-            .await
-            .map_err(|_| anyhow::anyhow!("Redis did not answer within 5 s"))?
-            .map_err(|e| anyhow::anyhow!("cannot connect to Redis: {e}"))?;
+        let conn = tokio::time::timeout(
+            Duration::from_secs(5),
+            ConnectionManager::new(client.clone()),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("Redis did not answer within 5 s"))?
+        .map_err(|e| anyhow::anyhow!("cannot connect to Redis: {e}"))?;
         let (out, out_rx) = mpsc::channel(PUBLISH_QUEUE);
         Ok(Redis(Arc::new(Inner {
             node: uuid::Uuid::new_v4().to_string(),
@@ -87,12 +93,18 @@ impl Redis {
             subscribed: AtomicBool::new(false),
             rate: redis::Script::new(RATE_SCRIPT),
             written: Mutex::default(),
+            down_until: Mutex::default(),
         })))
     }
 
     /// Starts the subscriber and publisher tasks for `hub`.
     pub(super) fn start(&self, hub: Weak<Hub>) {
-        let rx = self.0.out_rx.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let rx = self
+            .0
+            .out_rx
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
         if let Some(rx) = rx {
             tokio::spawn(publisher(self.0.conn.clone(), rx));
         }
@@ -122,7 +134,11 @@ impl Redis {
     pub async fn ping(&self) -> bool {
         let mut c = self.0.conn.clone();
         matches!(
-            tokio::time::timeout(COMMAND_TIMEOUT, redis::cmd("PING").query_async::<String>(&mut c)).await,
+            tokio::time::timeout(
+                COMMAND_TIMEOUT,
+                redis::cmd("PING").query_async::<String>(&mut c)
+            )
+            .await,
             Ok(Ok(_))
         )
     }
@@ -130,6 +146,9 @@ impl Redis {
     /// One message by `key` under a shared limit of `per_minute` with `burst`: `Some(Ok)` if
     /// allowed, `Some(Err(seconds))` if not, `None` if Redis did not answer (use a local limit).
     pub async fn allow(&self, key: &str, per_minute: u32, burst: u32) -> Option<Result<(), u64>> {
+        if self.seems_down() {
+            return None;
+        }
         let interval_us = 60_000_000u64 / u64::from(per_minute.max(1));
         let mut c = self.0.conn.clone();
         let mut invocation = self.0.rate.key(format!("support-chat:rate:{key}"));
@@ -140,10 +159,24 @@ impl Redis {
             Ok(Ok((_, wait_us))) => Some(Err((wait_us.max(0) as u64).div_ceil(1_000_000).max(1))),
             Ok(Err(e)) => {
                 tracing::debug!(error = %e, "redis rate limit failed; using the local limit");
+                self.mark_down();
                 None
             }
-            Err(_) => None,
+            Err(_) => {
+                self.mark_down();
+                None
+            }
         }
+    }
+
+    fn seems_down(&self) -> bool {
+        let d = self.0.down_until.lock().unwrap_or_else(|e| e.into_inner());
+        d.is_some_and(|t| std::time::Instant::now() < t)
+    }
+
+    fn mark_down(&self) {
+        *self.0.down_until.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(std::time::Instant::now() + Duration::from_secs(1));
     }
 
     /// This node's online admins changed: write them and tell the other nodes.
@@ -203,7 +236,8 @@ impl Redis {
             }
         }
         if !stale.is_empty() {
-            let _ = tokio::time::timeout(COMMAND_TIMEOUT, c.hdel::<_, _, ()>(PRESENCE_KEY, stale)).await;
+            let _ = tokio::time::timeout(COMMAND_TIMEOUT, c.hdel::<_, _, ()>(PRESENCE_KEY, stale))
+                .await;
         }
         ids
     }
@@ -225,7 +259,8 @@ async fn publisher(mut conn: ConnectionManager, mut rx: mpsc::Receiver<String>) 
         for text in batch.drain(..) {
             pipe.publish(CHANNEL, text).ignore();
         }
-        match tokio::time::timeout(Duration::from_secs(2), pipe.query_async::<()>(&mut conn)).await {
+        match tokio::time::timeout(Duration::from_secs(2), pipe.query_async::<()>(&mut conn)).await
+        {
             Ok(Ok(())) => {}
             _ => {
                 // Other nodes catch up from the database once Redis is back.
@@ -263,11 +298,15 @@ async fn subscriber(redis: Redis, hub: Weak<Hub>) {
                     match serde_json::from_str::<Envelope>(&text) {
                         Ok(env) if env.node != redis.0.node => h.dispatch(env.event),
                         Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "unreadable event on the redis channel"),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "unreadable event on the redis channel")
+                        }
                     }
                 }
                 redis.0.subscribed.store(false, Ordering::Relaxed);
-                tracing::warn!("lost the redis subscription; local delivery continues, reconnecting");
+                tracing::warn!(
+                    "lost the redis subscription; local delivery continues, reconnecting"
+                );
             }
             Err(e) => {
                 redis.0.subscribed.store(false, Ordering::Relaxed);

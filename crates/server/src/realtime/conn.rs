@@ -72,11 +72,20 @@ pub struct Conn {
     pub credential: Credential,
     outbox: Mutex<Outbox>,
     limit: usize,
+    /// Something was queued (or the connection must close).
     pub wake: Notify,
+    /// The connection must close: wakes a task stuck writing to a peer that stopped reading.
+    pub closing: Notify,
 }
 
 impl Conn {
-    pub fn new(id: u64, user: UserId, is_admin: bool, credential: Credential, limit: usize) -> Self {
+    pub fn new(
+        id: u64,
+        user: UserId,
+        is_admin: bool,
+        credential: Credential,
+        limit: usize,
+    ) -> Self {
         Conn {
             id,
             user,
@@ -85,6 +94,7 @@ impl Conn {
             outbox: Mutex::default(),
             limit,
             wake: Notify::new(),
+            closing: Notify::new(),
         }
     }
 
@@ -98,11 +108,22 @@ impl Conn {
             o.queue = VecDeque::new();
             o.close = Some(CloseReason::SLOW_CONSUMER);
             metrics::counter!("ws_slow_consumer_disconnects_total").increment(1);
+            drop(o);
+            self.closing.notify_one();
         } else {
             o.queue.push_back(out);
+            drop(o);
         }
-        drop(o);
         self.wake.notify_one();
+    }
+
+    /// Whether the hub asked this connection to close.
+    pub fn is_closing(&self) -> bool {
+        self.outbox
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .close
+            .is_some()
     }
 
     /// Asks the connection to close with `reason` (first reason wins).
@@ -113,6 +134,7 @@ impl Conn {
             o.queue = VecDeque::new();
         }
         drop(o);
+        self.closing.notify_one();
         self.wake.notify_one();
     }
 

@@ -97,8 +97,12 @@ pub enum Event {
         frame: String,
     },
     /// To every admin (`conversation_created`).
-    Admins { frame: String },
-    Close { target: CloseTarget },
+    Admins {
+        frame: String,
+    },
+    Close {
+        target: CloseTarget,
+    },
     /// Feature flags changed: sockets of people who lost `support_chat` close.
     FlagsChanged,
     /// Some node's online admins changed.
@@ -151,7 +155,10 @@ impl Hub {
             open: AtomicU64::new(0),
             drained: Notify::new(),
         });
-        tokio::spawn(presence_loop(Arc::downgrade(&hub), hub.presence_dirty.clone()));
+        tokio::spawn(presence_loop(
+            Arc::downgrade(&hub),
+            hub.presence_dirty.clone(),
+        ));
         if let Some(redis) = &hub.redis {
             redis.start(Arc::downgrade(&hub));
         }
@@ -387,7 +394,9 @@ impl Hub {
                 tokio::spawn(async move {
                     flags.invalidate().await;
                     let Ok(all) = flags.all().await else { return };
-                    let flag = all.iter().find(|f| f.key == crate::routes::support::FEATURE);
+                    let flag = all
+                        .iter()
+                        .find(|f| f.key == crate::routes::support::FEATURE);
                     for c in conns {
                         let role = if c.is_admin { Role::Admin } else { Role::User };
                         if !flag.is_some_and(|f| is_on_for(f, c.user, role)) {

@@ -69,8 +69,8 @@ pub struct ReadReceiptData {
 #[serde(rename_all = "camelCase")]
 pub struct SendData {
     pub content: String,
-    /// The client's own id for this message (1–64 characters): a resend with the same id is
-    /// acked with the message stored the first time.
+    /// The client's own id for this message, a UUID: a resend with the same id is acked with
+    /// the message stored the first time.
     pub client_message_id: String,
 }
 
@@ -96,8 +96,8 @@ pub enum ServerFrame {
         conversation_id: ConversationId,
         data: JoinedData,
     },
-    /// Too many messages were missed to replay them: fetch the conversation over REST, then
-    /// join again with the newest id. Live messages after `lastMessageId` still follow.
+    /// Too many messages were missed to replay them. The socket is no longer in the
+    /// conversation: fetch it over REST, then join again with the newest id.
     #[serde(rename_all = "camelCase")]
     ResetRequired {
         conversation_id: ConversationId,
@@ -126,7 +126,9 @@ pub enum ServerFrame {
         data: ConversationCreatedData,
     },
     /// Which admins are online; sent on connect and when it changes.
-    Presence { data: PresenceData },
+    Presence {
+        data: PresenceData,
+    },
     /// Something for this person outside the conversations they have joined.
     #[serde(rename_all = "camelCase")]
     Notification {
@@ -267,7 +269,9 @@ impl ServerFrame {
     pub fn encode(&self) -> axum::extract::ws::Utf8Bytes {
         // Serialising these types cannot fail: no maps with non-string keys, no custom errors.
         serde_json::to_string(self)
-            .unwrap_or_else(|_| r#"{"type":"error","data":{"code":"internal","message":"encoding failed"}}"#.into())
+            .unwrap_or_else(|_| {
+                r#"{"type":"error","data":{"code":"internal","message":"encoding failed"}}"#.into()
+            })
             .into()
     }
 }
@@ -295,7 +299,10 @@ mod tests {
         let f: ClientFrame =
             serde_json::from_value(json!({"type": "join_conversation", "conversationId": 7}))
                 .unwrap();
-        assert!(matches!(f, ClientFrame::JoinConversation { data: None, .. }));
+        assert!(matches!(
+            f,
+            ClientFrame::JoinConversation { data: None, .. }
+        ));
         let f: ClientFrame = serde_json::from_value(json!({
             "type": "message", "conversationId": 7, "data": {"content": "hi", "clientMessageId": "c1"}
         }))
@@ -311,8 +318,9 @@ mod tests {
     fn malformed_client_frames_are_explained() {
         let e = serde_json::from_value::<ClientFrame>(json!({"type": "dance"})).unwrap_err();
         assert!(e.to_string().contains("unknown variant `dance`"), "{e}");
-        let e = serde_json::from_value::<ClientFrame>(json!({"type": "message", "conversationId": 1}))
-            .unwrap_err();
+        let e =
+            serde_json::from_value::<ClientFrame>(json!({"type": "message", "conversationId": 1}))
+                .unwrap_err();
         assert!(e.to_string().contains("missing field `data`"), "{e}");
     }
 

@@ -8,8 +8,7 @@
 
 use super::conn::{CloseReason, Conn, Credential, Out};
 use super::protocol::{
-    AckData, ClientFrame, ErrorData, JoinData, JoinedData, ResetData,
-    ServerFrame, TypingEvent,
+    AckData, ClientFrame, ErrorData, JoinData, JoinedData, ResetData, ServerFrame, TypingEvent,
 };
 use super::{Event, Hub};
 use crate::auth::{AuthVia, CurrentUser};
@@ -89,9 +88,10 @@ fn check_origin(public_url: &str, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return Ok(());
     };
-    let ok = origin
-        .to_str()
-        .is_ok_and(|o| o.trim_end_matches('/').eq_ignore_ascii_case(public_url.trim_end_matches('/')));
+    let ok = origin.to_str().is_ok_and(|o| {
+        o.trim_end_matches('/')
+            .eq_ignore_ascii_case(public_url.trim_end_matches('/'))
+    });
     if ok {
         Ok(())
     } else {
@@ -152,10 +152,11 @@ async fn run(state: AppState, mut socket: WebSocket, who: CurrentUser, credentia
         let hole = s.next_hole_deadline();
         tokio::select! {
             biased;
-            () = conn.wake.notified() => match s.flush(&mut socket).await {
-                Ok(None) => {}
-                Ok(Some(reason)) => break End::Close(reason.code, reason.reason),
-                Err(_) => break End::Gone,
+            () = conn.wake.notified() => match or_closed(&conn, s.flush(&mut socket)).await {
+                Some(Ok(None)) => {}
+                Some(Ok(Some(reason))) => break End::Close(reason.code, reason.reason),
+                Some(Err(_)) => break End::Gone,
+                None => break closing(&conn),
             },
             incoming = socket.recv() => match incoming {
                 None => break End::Gone,
@@ -163,15 +164,18 @@ async fn run(state: AppState, mut socket: WebSocket, who: CurrentUser, credentia
                 Some(Ok(msg)) => {
                     last_heard = Instant::now();
                     let r = match msg {
-                        WsMessage::Text(t) => s.handle(&mut socket, t.as_str()).await,
-                        WsMessage::Binary(_) => s.send(&mut socket, ServerFrame::error(None, "bad_frame", "Frames are JSON text, not binary.")).await.map(|()| None),
+                        WsMessage::Text(t) => or_closed(&conn, s.handle(&mut socket, t.as_str())).await,
+                        WsMessage::Binary(_) => or_closed(&conn, async {
+                            s.send(&mut socket, ServerFrame::error(None, "bad_frame", "Frames are JSON text, not binary.")).await.map(|()| None)
+                        }).await,
                         WsMessage::Close(_) => break End::Gone,
-                        WsMessage::Ping(_) | WsMessage::Pong(_) => Ok(None),
+                        WsMessage::Ping(_) | WsMessage::Pong(_) => Some(Ok(None)),
                     };
                     match r {
-                        Ok(None) => {}
-                        Ok(Some(reason)) => break End::Close(reason.code, reason.reason),
-                        Err(_) => break End::Gone,
+                        Some(Ok(None)) => {}
+                        Some(Ok(Some(reason))) => break End::Close(reason.code, reason.reason),
+                        Some(Err(_)) => break End::Gone,
+                        None => break closing(&conn),
                     }
                 }
             },
@@ -179,14 +183,18 @@ async fn run(state: AppState, mut socket: WebSocket, who: CurrentUser, credentia
                 if last_heard.elapsed() >= cfg.idle_timeout {
                     break End::Close(1001, "idle timeout");
                 }
-                if socket.send(WsMessage::Ping(Default::default())).await.is_err() {
-                    break End::Gone;
+                match or_closed(&conn, socket.send(WsMessage::Ping(Default::default()))).await {
+                    Some(Ok(())) => {}
+                    Some(Err(_)) => break End::Gone,
+                    None => break closing(&conn),
                 }
                 ping.as_mut().reset(tokio::time::Instant::now() + cfg.ping_interval);
             }
             () = sleep_until(hole), if hole.is_some() => {
-                if s.fill_holes(&mut socket, false).await.is_err() {
-                    break End::Gone;
+                match or_closed(&conn, s.fill_holes(&mut socket, false)).await {
+                    Some(Ok(())) => {}
+                    Some(Err(_)) => break End::Gone,
+                    None => break closing(&conn),
                 }
             }
         }
@@ -202,6 +210,27 @@ async fn run(state: AppState, mut socket: WebSocket, who: CurrentUser, credentia
         .await;
     }
     hub.disconnect(&conn, s.joined.keys().copied());
+}
+
+/// Runs `fut` unless the hub asks the connection to close first (a write to a peer that stopped
+/// reading would otherwise wait forever).
+async fn or_closed<T>(conn: &Conn, fut: impl std::future::Future<Output = T>) -> Option<T> {
+    if conn.is_closing() {
+        return None;
+    }
+    tokio::select! {
+        biased;
+        () = conn.closing.notified() => None,
+        r = fut => Some(r),
+    }
+}
+
+/// How to end when the hub asked to close.
+fn closing(conn: &Conn) -> End {
+    match conn.take().1 {
+        Some(r) => End::Close(r.code, r.reason),
+        None => End::Gone,
+    }
 }
 
 async fn sleep_until(at: Option<Instant>) {
@@ -331,7 +360,12 @@ impl Session {
                 continue;
             };
             let limit = self.hub.config.max_replay;
-            match self.state.store.messages_after_seq(c, last, limit + 1).await {
+            match self
+                .state
+                .store
+                .messages_after_seq(c, last, limit + 1)
+                .await
+            {
                 Ok(rows) if rows.len() as i64 > limit => {
                     // Too far behind: the client refetches and joins again.
                     self.leave(c);
@@ -387,7 +421,11 @@ impl Session {
     }
 
     /// Handles one text frame. `Some` closes the socket.
-    async fn handle(&mut self, socket: &mut WebSocket, text: &str) -> WsResult<Option<CloseReason>> {
+    async fn handle(
+        &mut self,
+        socket: &mut WebSocket,
+        text: &str,
+    ) -> WsResult<Option<CloseReason>> {
         if self.limiter.check().is_err() {
             self.strikes += 1;
             if self.strikes > self.hub.config.frame_burst {
@@ -429,13 +467,16 @@ impl Session {
             ClientFrame::JoinConversation {
                 conversation_id,
                 data,
-            } => self.join(socket, conversation_id, data.unwrap_or_default()).await?,
+            } => {
+                self.join(socket, conversation_id, data.unwrap_or_default())
+                    .await?
+            }
             ClientFrame::LeaveConversation { conversation_id } => self.leave(conversation_id),
             ClientFrame::Typing {
                 conversation_id,
                 data,
             } => {
-                if self.may_see(socket, conversation_id).await? {
+                if self.may_see(socket, conversation_id, None).await? {
                     let frame = ServerFrame::Typing {
                         conversation_id,
                         data: TypingEvent {
@@ -454,41 +495,63 @@ impl Session {
             ClientFrame::ReadReceipt {
                 conversation_id,
                 data,
-            } => self.read_receipt(socket, conversation_id, data.message_id).await?,
+            } => {
+                self.read_receipt(socket, conversation_id, data.message_id)
+                    .await?
+            }
             ClientFrame::Message {
                 conversation_id,
                 data,
             } => {
-                self.send_message(socket, conversation_id, data.content, data.client_message_id)
-                    .await?
+                self.send_message(
+                    socket,
+                    conversation_id,
+                    data.content,
+                    data.client_message_id,
+                )
+                .await?
             }
         }
         Ok(None)
     }
 
-    /// Whether this user may see the conversation; answers `not_found` when not.
-    async fn may_see(&self, socket: &mut WebSocket, c: ConversationId) -> WsResult<bool> {
-        let owner = match self.state.conversation_owner(c).await {
-            Ok(o) => o,
+    /// Whether this user may see the conversation; answers `not_found` when not (naming the
+    /// refused message's `clientMessageId`, if any).
+    async fn may_see(
+        &self,
+        socket: &mut WebSocket,
+        c: ConversationId,
+        cmid: Option<&str>,
+    ) -> WsResult<bool> {
+        let (ok, code, message) = match self.state.conversation_owner(c).await {
+            Ok(Some(o)) if self.who.is_admin() || o == self.who.user.id => {
+                (true, "", String::new())
+            }
+            Ok(_) => (false, "not_found", "Not found.".to_owned()),
             Err(e) => {
                 let (code, message) = store_error(&e);
-                self.send(socket, ServerFrame::error(Some(c), code, message)).await?;
-                return Ok(false);
+                (false, code, message)
             }
         };
-        let ok = match owner {
-            Some(o) => self.who.is_admin() || o == self.who.user.id,
-            None => false,
-        };
         if !ok {
-            self.send(socket, ServerFrame::error(Some(c), "not_found", "Not found."))
-                .await?;
+            let data = ErrorData {
+                code,
+                message,
+                client_message_id: cmid.map(str::to_owned),
+                retry_after: None,
+            };
+            self.error(socket, Some(c), data).await?;
         }
         Ok(ok)
     }
 
-    async fn join(&mut self, socket: &mut WebSocket, c: ConversationId, data: JoinData) -> WsResult<()> {
-        if !self.may_see(socket, c).await? {
+    async fn join(
+        &mut self,
+        socket: &mut WebSocket,
+        c: ConversationId,
+        data: JoinData,
+    ) -> WsResult<()> {
+        if !self.may_see(socket, c, None).await? {
             return Ok(());
         }
         // Listen first, then read: whatever commits after the read arrives live, and the
@@ -508,7 +571,10 @@ impl Session {
                     Ok(Some((seq, id, rows)))
                 }
                 None => {
-                    let (seq, id) = store.conversation_head(c).await?.unwrap_or((0, MessageId(0)));
+                    let (seq, id) = store
+                        .conversation_head(c)
+                        .await?
+                        .unwrap_or((0, MessageId(0)));
                     Ok(Some((seq, id, Vec::new())))
                 }
             }
@@ -523,7 +589,9 @@ impl Session {
             Err(e) => {
                 self.leave(c);
                 let (code, message) = store_error(&e);
-                return self.send(socket, ServerFrame::error(Some(c), code, message)).await;
+                return self
+                    .send(socket, ServerFrame::error(Some(c), code, message))
+                    .await;
             }
         };
         // A repeated join keeps what was already sent.
@@ -557,30 +625,44 @@ impl Session {
         socket.flush().await
     }
 
-    async fn read_receipt(&self, socket: &mut WebSocket, c: ConversationId, message: MessageId) -> WsResult<()> {
+    async fn read_receipt(
+        &self,
+        socket: &mut WebSocket,
+        c: ConversationId,
+        message: MessageId,
+    ) -> WsResult<()> {
         let store = &self.state.store;
         let found = match store.message_owner(message).await {
             Ok(f) => f,
             Err(e) => {
                 let (code, m) = store_error(&e);
-                return self.send(socket, ServerFrame::error(Some(c), code, m)).await;
+                return self
+                    .send(socket, ServerFrame::error(Some(c), code, m))
+                    .await;
             }
         };
         let allowed = matches!(found, Some((conv, owner)) if conv == c && (self.who.is_admin() || owner == self.who.user.id));
         if !allowed {
-            return self.send(socket, ServerFrame::error(Some(c), "not_found", "Not found.")).await;
+            return self
+                .send(
+                    socket,
+                    ServerFrame::error(Some(c), "not_found", "Not found."),
+                )
+                .await;
         }
         match store
             .mark_read(self.who.user.id, self.who.is_admin(), c, message)
             .await
         {
             Ok(mark) => {
-                self.state.publish_read(c, self.who.user.id, mark.last_read_message_id);
+                self.state
+                    .publish_read(c, self.who.user.id, mark.last_read_message_id);
                 Ok(())
             }
             Err(e) => {
                 let (code, m) = store_error(&e);
-                self.send(socket, ServerFrame::error(Some(c), code, m)).await
+                self.send(socket, ServerFrame::error(Some(c), code, m))
+                    .await
             }
         }
     }
@@ -592,15 +674,16 @@ impl Session {
         content: String,
         cmid: String,
     ) -> WsResult<()> {
-        let fail = |code: &'static str, message: String, retry_after: Option<u64>| ServerFrame::Error {
-            conversation_id: Some(c),
-            data: ErrorData {
-                code,
-                message,
-                client_message_id: Some(cmid.clone()),
-                retry_after,
-            },
-        };
+        let fail =
+            |code: &'static str, message: String, retry_after: Option<u64>| ServerFrame::Error {
+                conversation_id: Some(c),
+                data: ErrorData {
+                    code,
+                    message,
+                    client_message_id: Some(cmid.clone()),
+                    retry_after,
+                },
+            };
         let body = MessageBody::parse(&content);
         let id = ClientMessageId::parse(&cmid);
         let (body, id) = match (body, id) {
@@ -609,11 +692,13 @@ impl Session {
                 return self.send(socket, fail("validation_failed", e, None)).await;
             }
         };
-        if !self.may_see(socket, c).await? {
+        if !self.may_see(socket, c, Some(&cmid)).await? {
             return Ok(());
         }
-        if let Err(ApiError::RateLimited { retry_after_secs }) =
-            self.state.check_send_limit(self.who.user.id, self.who.user.role).await
+        if let Err(ApiError::RateLimited { retry_after_secs }) = self
+            .state
+            .check_send_limit(self.who.user.id, self.who.user.role)
+            .await
         {
             // A resend of a stored message is still acked.
             if let Ok(Some(existing)) = self
@@ -659,7 +744,13 @@ impl Session {
         }
     }
 
-    async fn ack(&self, socket: &mut WebSocket, c: ConversationId, cmid: String, m: &Message) -> WsResult<()> {
+    async fn ack(
+        &self,
+        socket: &mut WebSocket,
+        c: ConversationId,
+        cmid: String,
+        m: &Message,
+    ) -> WsResult<()> {
         self.send(
             socket,
             ServerFrame::Ack {
@@ -726,7 +817,10 @@ mod tests {
     #[test]
     fn origins_must_match_the_public_url() {
         let mut h = HeaderMap::new();
-        assert!(check_origin("http://127.0.0.1:8080", &h).is_ok(), "no Origin: not a browser");
+        assert!(
+            check_origin("http://127.0.0.1:8080", &h).is_ok(),
+            "no Origin: not a browser"
+        );
         h.insert(header::ORIGIN, "http://127.0.0.1:8080".parse().unwrap());
         assert!(check_origin("http://127.0.0.1:8080", &h).is_ok());
         h.insert(header::ORIGIN, "https://evil.example".parse().unwrap());

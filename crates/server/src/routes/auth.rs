@@ -229,7 +229,9 @@ async fn login(
 async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Response> {
     if let AuthVia::Session { id_hash, .. } = &current.via {
         state.store.revoke_session(id_hash).await?;
-        state.close_sockets(CloseTarget::Credential(Credential::Session(id_hash.clone())));
+        state.close_sockets(CloseTarget::Credential(Credential::Session(
+            id_hash.clone(),
+        )));
     }
     state.auth_cache.invalidate_user(current.user.id);
     Ok((

@@ -5,3 +5,4 @@ pub mod auth;
 pub mod features;
 pub mod ops;
 pub mod support;
+pub mod users;

@@ -466,7 +466,11 @@ async fn update_conversation(
         subject: subject.map(Subject::into_inner),
     };
     apply_patch(&state, &[conversation.id], &patch).await?;
-    state.publish_change(conversation.id, Some(conversation.user.id), change_of(&patch));
+    state.publish_change(
+        conversation.id,
+        Some(conversation.user.id),
+        change_of(&patch),
+    );
     Ok(axum::Json(visible(&state, &who, conversation.id).await?))
 }
 
@@ -525,7 +529,11 @@ async fn close_conversation(
         ..Default::default()
     };
     apply_patch(&state, &[conversation.id], &patch).await?;
-    state.publish_change(conversation.id, Some(conversation.user.id), change_of(&patch));
+    state.publish_change(
+        conversation.id,
+        Some(conversation.user.id),
+        change_of(&patch),
+    );
     Ok(axum::Json(visible(&state, &who, conversation.id).await?))
 }
 

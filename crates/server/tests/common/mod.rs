@@ -2,6 +2,8 @@
 //! HTTP client that behaves like the web app (cookie jar, X-CSRF-Token on writes).
 #![allow(dead_code)] // each test binary uses part of the harness
 
+pub mod ws;
+
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 use support_chat_domain::Role;
@@ -35,6 +37,30 @@ impl TestServer {
     }
 
     pub async fn start_on(db_url: &str, config: ServerConfig) -> TestServer {
+        Self::start_node(db_url, config, None).await
+    }
+
+    /// This server stopped, and a new one on the same database with `config`.
+    pub async fn restart_with(self, config: ServerConfig) -> TestServer {
+        let db_url = self.db_url.clone();
+        self.stop().await;
+        Self::start_on(&db_url, config).await
+    }
+
+    /// A server that shares real-time events through Redis at `redis_url` (one node of many).
+    pub async fn start_node(
+        db_url: &str,
+        config: ServerConfig,
+        redis_url: Option<&str>,
+    ) -> TestServer {
+        let redis = match redis_url {
+            Some(u) => Some(
+                support_chat_server::realtime::broker::Redis::connect(u)
+                    .await
+                    .expect("redis"),
+            ),
+            None => None,
+        };
         let store = Store::connect(db_url, &StoreOptions::default())
             .await
             .expect("connect");
@@ -47,7 +73,7 @@ impl TestServer {
             public_url: url.clone(),
             ..config
         };
-        let state = AppState::new(store.clone(), config);
+        let state = AppState::with_redis(store.clone(), config, redis);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             support_chat_server::serve(listener, state, async {
@@ -115,6 +141,7 @@ impl Drop for TestServer {
 pub struct Client {
     pub base: String,
     pub http: reqwest::Client,
+    pub jar: std::sync::Arc<reqwest::cookie::Jar>,
     pub csrf: Option<String>,
     pub bearer: Option<String>,
     pub user: Option<Value>,
@@ -122,17 +149,36 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str) -> Client {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .build()
             .expect("client");
         Client {
             base: base.to_owned(),
             http,
+            jar,
             csrf: None,
             bearer: None,
             user: None,
         }
+    }
+
+    /// The `Cookie` header a browser would send to this server.
+    pub fn cookie_header(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = self.base.parse().expect("base url");
+        self.jar
+            .cookies(&url)
+            .and_then(|v| v.to_str().ok().map(str::to_owned))
+    }
+
+    /// A new API token for this user.
+    pub async fn token(&self) -> String {
+        let res = self.post("/api/auth/tokens", json!({"name": "ws"})).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let body: Value = res.json().await.expect("json");
+        body["token"].as_str().expect("token").to_owned()
     }
 
     pub fn id(&self) -> i64 {
