@@ -116,6 +116,24 @@ struct Settings {
     /// Log format: text or json [default: text]. Verbosity comes from RUST_LOG.
     #[arg(long, global = true, env = "SUPPORT_CHAT_LOG_FORMAT")]
     log_format: Option<String>,
+    /// WebSocket: seconds between protocol pings to a quiet socket [default: 25].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_WS_PING_SECS")]
+    ws_ping_secs: Option<u64>,
+    /// WebSocket: seconds of silence (not even a pong) before a socket is dropped [default: 60].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_WS_IDLE_TIMEOUT_SECS")]
+    ws_idle_timeout_secs: Option<u64>,
+    /// WebSocket: frames queued for one socket before it counts as too slow and is closed
+    /// [default: 512].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_WS_OUTBOX_LIMIT")]
+    ws_outbox_limit: Option<usize>,
+    /// WebSocket: most messages replayed on join; a client further behind gets
+    /// reset_required [default: 500].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_WS_MAX_REPLAY")]
+    ws_max_replay: Option<i64>,
+    /// WebSocket: frames one socket may send per second (three times this in a burst)
+    /// [default: 20].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_WS_FRAMES_PER_SECOND")]
+    ws_frames_per_second: Option<u32>,
     /// First admin's email, created at start when there is no admin yet; the password comes
     /// from the SUPPORT_CHAT_ADMIN_PASSWORD environment variable (never a flag, so it stays out
     /// of the process list).
@@ -157,6 +175,11 @@ impl Settings {
             features_default_off,
             db_max_connections,
             log_format,
+            ws_ping_secs,
+            ws_idle_timeout_secs,
+            ws_outbox_limit,
+            ws_max_replay,
+            ws_frames_per_second,
             admin_email
         );
         Ok(self)
@@ -193,6 +216,24 @@ impl Settings {
         if self.sso_secret.as_ref().is_some_and(|s| s.len() < 32) {
             bail!("--sso-secret must be at least 32 characters");
         }
+        let rt = support_chat_server::realtime::RealtimeConfig::default();
+        let ping = self.ws_ping_secs.map_or(rt.ping_interval, Duration::from_secs);
+        let idle = self
+            .ws_idle_timeout_secs
+            .map_or(rt.idle_timeout, Duration::from_secs);
+        if ping.is_zero() || idle <= ping {
+            bail!("--ws-idle-timeout-secs must be longer than --ws-ping-secs, and both above 0");
+        }
+        let frames = self.ws_frames_per_second.unwrap_or(rt.frames_per_second).max(1);
+        let realtime = support_chat_server::realtime::RealtimeConfig {
+            ping_interval: ping,
+            idle_timeout: idle,
+            outbox_limit: self.ws_outbox_limit.unwrap_or(rt.outbox_limit).max(16),
+            max_replay: self.ws_max_replay.unwrap_or(rt.max_replay).clamp(1, 100_000),
+            frames_per_second: frames,
+            frame_burst: frames.saturating_mul(3),
+            ..rt
+        };
         Ok(ServerConfig {
             public_url: public_url.trim_end_matches('/').to_owned(),
             trust_forwarded_for: self.trust_forwarded_for.unwrap_or(false),
@@ -206,6 +247,7 @@ impl Settings {
                 .login_rate_per_minute
                 .unwrap_or(d.login_attempts_per_minute)
                 .max(1),
+            realtime,
             ..d
         })
     }

@@ -144,10 +144,10 @@ impl AppState {
     pub fn publish_created(&self, conversation: &Conversation, message: &Message) {
         let frame = ServerFrame::ConversationCreated {
             conversation_id: conversation.id,
-            data: ConversationCreatedData {
+            data: Box::new(ConversationCreatedData {
                 conversation: conversation.clone(),
                 message: message.clone(),
-            },
+            }),
         };
         self.hub.publish(Event::Admins {
             frame: frame.encode().to_string(),

@@ -26,6 +26,8 @@ support_chat_store::on_every_backend!(
     typing_and_read_receipts_reach_the_room,
     two_nodes_share_messages_typing_and_presence_through_redis,
     a_redis_restart_loses_nothing,
+    dead_sockets_are_dropped_and_presence_cleaned,
+    shutdown_sends_close_frames,
 );
 
 fn seqs(messages: &[Value]) -> Vec<i64> {
@@ -664,4 +666,73 @@ async fn a_redis_restart_loses_nothing(s: TestServer) {
             "first", "before", "during-1", "during-2", "during-3", "during-4", "during-5", "after"
         ]
     );
+}
+
+async fn dead_sockets_are_dropped_and_presence_cleaned(s: TestServer) {
+    let s = s
+        .restart_with(ServerConfig {
+            realtime: RealtimeConfig {
+                ping_interval: Duration::from_millis(100),
+                idle_timeout: Duration::from_millis(400),
+                ..RealtimeConfig::default()
+            },
+            ..test_config()
+        })
+        .await;
+    let ann = s.user("ann@example.com", "Ann").await;
+    let ada = s.admin("ada@example.com").await;
+    let c = ann.open("Presence", "x").await;
+    let mut watcher = Ws::connect(&s.url, Auth::Token(&ann.token().await)).await;
+    // A raw TCP peer that completes the handshake and then never answers anything.
+    let token = ada.token().await;
+    let addr = s.url.trim_start_matches("http://").to_owned();
+    let mut dead = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let req = format!(
+        "GET /api/support-chat/ws?token={token} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\n\
+         Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut dead, req.as_bytes()).await.unwrap();
+    let join = json!({"type": "join_conversation", "conversationId": c}).to_string();
+    tokio::io::AsyncWriteExt::write_all(&mut dead, &masked_text_frame(&join)).await.unwrap();
+    loop {
+        let p = watcher.next("presence").await;
+        if p["data"]["adminIds"] == json!([ada.id()]) {
+            break;
+        }
+    }
+    // Silence past the idle timeout: the server drops it and the admin is offline again.
+    loop {
+        let p = watcher.next("presence").await;
+        if p["data"]["adminIds"] == json!([]) {
+            break;
+        }
+    }
+    let ready: Value = ann.get("/readyz").await.json().await.unwrap();
+    assert_eq!(ready["websockets"], 1, "only the watcher is left");
+    // The room forgot it: a message there reaches the live member only.
+    watcher.join(c, None).await;
+    ann.say(c, "still here").await;
+    watcher.next("message").await;
+    drop(dead);
+}
+
+/// One client text frame (clients must mask).
+fn masked_text_frame(text: &str) -> Vec<u8> {
+    let payload = text.as_bytes();
+    assert!(payload.len() < 126);
+    let mask = [1u8, 2, 3, 4];
+    let mut f = vec![0x81, 0x80 | payload.len() as u8];
+    f.extend_from_slice(&mask);
+    f.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    f
+}
+
+async fn shutdown_sends_close_frames(s: TestServer) {
+    let ann = s.user("ann@example.com", "Ann").await;
+    let mut ws = Ws::connect(&s.url, Auth::Token(&ann.token().await)).await;
+    ws.send(json!({"type": "ping"})).await;
+    ws.next("pong").await;
+    let stopping = tokio::spawn(s.stop());
+    assert_eq!(ws.closed_with().await, Some(1001));
+    stopping.await.unwrap();
 }

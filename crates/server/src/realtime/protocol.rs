@@ -123,7 +123,7 @@ pub enum ServerFrame {
     #[serde(rename_all = "camelCase")]
     ConversationCreated {
         conversation_id: ConversationId,
-        data: ConversationCreatedData,
+        data: Box<ConversationCreatedData>,
     },
     /// Which admins are online; sent on connect and when it changes.
     Presence {

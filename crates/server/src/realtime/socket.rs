@@ -200,13 +200,22 @@ async fn run(state: AppState, mut socket: WebSocket, who: CurrentUser, credentia
         }
     };
     if let End::Close(code, reason) = end {
-        let _ = tokio::time::timeout(
-            std::time::Duration::from_secs(1),
-            socket.send(WsMessage::Close(Some(CloseFrame {
+        // Send the close frame, then read until the peer answers it: closing a socket with
+        // unread input makes the kernel reset the connection, and the peer would lose the
+        // close frame (and its code) with it.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+            let frame = WsMessage::Close(Some(CloseFrame {
                 code,
                 reason: reason.into(),
-            }))),
-        )
+            }));
+            if socket.send(frame).await.is_ok() {
+                while let Some(Ok(m)) = socket.recv().await {
+                    if matches!(m, WsMessage::Close(_)) {
+                        break;
+                    }
+                }
+            }
+        })
         .await;
     }
     hub.disconnect(&conn, s.joined.keys().copied());
