@@ -217,19 +217,27 @@ impl Settings {
             bail!("--sso-secret must be at least 32 characters");
         }
         let rt = support_chat_server::realtime::RealtimeConfig::default();
-        let ping = self.ws_ping_secs.map_or(rt.ping_interval, Duration::from_secs);
+        let ping = self
+            .ws_ping_secs
+            .map_or(rt.ping_interval, Duration::from_secs);
         let idle = self
             .ws_idle_timeout_secs
             .map_or(rt.idle_timeout, Duration::from_secs);
         if ping.is_zero() || idle <= ping {
             bail!("--ws-idle-timeout-secs must be longer than --ws-ping-secs, and both above 0");
         }
-        let frames = self.ws_frames_per_second.unwrap_or(rt.frames_per_second).max(1);
+        let frames = self
+            .ws_frames_per_second
+            .unwrap_or(rt.frames_per_second)
+            .max(1);
         let realtime = support_chat_server::realtime::RealtimeConfig {
             ping_interval: ping,
             idle_timeout: idle,
             outbox_limit: self.ws_outbox_limit.unwrap_or(rt.outbox_limit).max(16),
-            max_replay: self.ws_max_replay.unwrap_or(rt.max_replay).clamp(1, 100_000),
+            max_replay: self
+                .ws_max_replay
+                .unwrap_or(rt.max_replay)
+                .clamp(1, 100_000),
             frames_per_second: frames,
             frame_burst: frames.saturating_mul(3),
             ..rt

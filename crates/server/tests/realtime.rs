@@ -691,9 +691,13 @@ async fn dead_sockets_are_dropped_and_presence_cleaned(s: TestServer) {
         "GET /api/support-chat/ws?token={token} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\n\
          Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
     );
-    tokio::io::AsyncWriteExt::write_all(&mut dead, req.as_bytes()).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut dead, req.as_bytes())
+        .await
+        .unwrap();
     let join = json!({"type": "join_conversation", "conversationId": c}).to_string();
-    tokio::io::AsyncWriteExt::write_all(&mut dead, &masked_text_frame(&join)).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut dead, &masked_text_frame(&join))
+        .await
+        .unwrap();
     loop {
         let p = watcher.next("presence").await;
         if p["data"]["adminIds"] == json!([ada.id()]) {
