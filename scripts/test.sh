@@ -2,6 +2,8 @@
 # Runs every test: the web app (types from the OpenAPI contract, unit tests, lint) and the Rust
 # workspace (format, lints, unit and integration tests on SQLite and PostgreSQL).
 #
+# Redis: the multi-node tests need the redis-server binary (mandatory in CI, skipped with a notice
+# elsewhere).
 # PostgreSQL: TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test when a server
 # answers there). In CI (CI set) PostgreSQL is mandatory and its absence fails the run; on a
 # developer machine without it the PostgreSQL tests skip with a notice.
@@ -29,6 +31,15 @@ elif ! pg_up "$TEST_DATABASE_URL"; then
   exit 1
 fi
 [ -n "${TEST_DATABASE_URL:-}" ] && echo "PostgreSQL tests use ${TEST_DATABASE_URL%%@*}@…"
+
+# Redis: the multi-node tests start private redis-server processes on free ports.
+if ! command -v redis-server >/dev/null; then
+  if [ -n "${CI:-}" ]; then
+    echo "test.sh: CI requires redis-server (apt-get install -y redis-server) for the multi-node tests" >&2
+    exit 1
+  fi
+  echo "NOTICE: redis-server is not installed: the multi-node Redis tests will be SKIPPED" >&2
+fi
 
 step "web: install"
 (cd web && npm ci --no-audit --no-fund)
