@@ -152,7 +152,7 @@ async fn run(state: AppState, mut socket: WebSocket, who: CurrentUser, credentia
         let hole = s.next_hole_deadline();
         tokio::select! {
             biased;
-            () = conn.wake.notified() => match or_closed(&conn, s.flush(&mut socket)).await {
+            () = conn.wake.notified() => match or_closed(&conn, Box::pin(s.flush(&mut socket))).await {
                 Some(Ok(None)) => {}
                 Some(Ok(Some(reason))) => break End::Close(reason.code, reason.reason),
                 Some(Err(_)) => break End::Gone,
@@ -164,10 +164,10 @@ async fn run(state: AppState, mut socket: WebSocket, who: CurrentUser, credentia
                 Some(Ok(msg)) => {
                     last_heard = Instant::now();
                     let r = match msg {
-                        WsMessage::Text(t) => or_closed(&conn, s.handle(&mut socket, t.as_str())).await,
-                        WsMessage::Binary(_) => or_closed(&conn, async {
+                        WsMessage::Text(t) => or_closed(&conn, Box::pin(s.handle(&mut socket, t.as_str()))).await,
+                        WsMessage::Binary(_) => or_closed(&conn, Box::pin(async {
                             s.send(&mut socket, ServerFrame::error(None, "bad_frame", "Frames are JSON text, not binary.")).await.map(|()| None)
-                        }).await,
+                        })).await,
                         WsMessage::Close(_) => break End::Gone,
                         WsMessage::Ping(_) | WsMessage::Pong(_) => Some(Ok(None)),
                     };
@@ -191,7 +191,7 @@ async fn run(state: AppState, mut socket: WebSocket, who: CurrentUser, credentia
                 ping.as_mut().reset(tokio::time::Instant::now() + cfg.ping_interval);
             }
             () = sleep_until(hole), if hole.is_some() => {
-                match or_closed(&conn, s.fill_holes(&mut socket, false)).await {
+                match or_closed(&conn, Box::pin(s.fill_holes(&mut socket, false))).await {
                     Some(Ok(())) => {}
                     Some(Err(_)) => break End::Gone,
                     None => break closing(&conn),
@@ -203,7 +203,7 @@ async fn run(state: AppState, mut socket: WebSocket, who: CurrentUser, credentia
         // Send the close frame, then read until the peer answers it: closing a socket with
         // unread input makes the kernel reset the connection, and the peer would lose the
         // close frame (and its code) with it.
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), Box::pin(async {
             let frame = WsMessage::Close(Some(CloseFrame {
                 code,
                 reason: reason.into(),
@@ -215,13 +215,14 @@ async fn run(state: AppState, mut socket: WebSocket, who: CurrentUser, credentia
                     }
                 }
             }
-        })
+        }))
         .await;
     }
     hub.disconnect(&conn, s.joined.keys().copied());
 }
 
-/// Runs `fut` unless the hub asks the connection to close first (a write to a peer that stopped
+/// Runs `fut` (boxed by callers, so the large state of frame handling is allocated only while
+/// a frame is handled, not held by every idle socket) unless the hub asks the connection to close first (a write to a peer that stopped
 /// reading would otherwise wait forever).
 async fn or_closed<T>(conn: &Conn, fut: impl std::future::Future<Output = T>) -> Option<T> {
     if conn.is_closing() {
