@@ -186,7 +186,12 @@ async fn two_processes_share_live_traffic_survive_a_redis_restart_and_keep_acked
     let last = ann.say(c, "acked just before the crash", "p-crash").await;
     a.child.kill().unwrap();
     a.child.wait().unwrap();
-    let detail = get(&b.url, &ada_t, &format!("/api/support-chat/conversations/{c}")).await;
+    let detail = get(
+        &b.url,
+        &ada_t,
+        &format!("/api/support-chat/conversations/{c}"),
+    )
+    .await;
     let messages = detail["messages"].as_array().unwrap();
     assert_eq!(messages.last().unwrap()["id"], last["messageId"]);
     assert_eq!(

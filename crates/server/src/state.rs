@@ -62,7 +62,7 @@ impl AppState {
     pub fn with_redis(store: Store, config: ServerConfig, redis: Option<Redis>) -> Self {
         let limits = Limits::new(&config);
         let flags = Arc::new(FlagCache::new(store.clone()));
-        let hub = Hub::new(config.realtime.clone(), flags.clone(), redis);
+        let hub = Hub::new(config.realtime.clone(), store.clone(), flags.clone(), redis);
         let weak = Arc::downgrade(&hub);
         store.set_message_listener(Some(Arc::new(move |sent| {
             if let Some(hub) = weak.upgrade() {

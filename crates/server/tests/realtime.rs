@@ -28,6 +28,9 @@ support_chat_store::on_every_backend!(
     a_redis_restart_loses_nothing,
     dead_sockets_are_dropped_and_presence_cleaned,
     shutdown_sends_close_frames,
+    a_skipped_sequence_number_does_not_stall_delivery,
+    a_demoted_assignee_hears_nothing_more,
+    revocations_that_sent_no_event_are_caught_by_the_sweep,
 );
 
 fn seqs(messages: &[Value]) -> Vec<i64> {
@@ -455,8 +458,17 @@ async fn a_slow_consumer_is_disconnected(s: TestServer) {
         got < N,
         "the slow socket was disconnected (it got {got} of {N})"
     );
-    let ready: Value = ann.get("/readyz").await.json().await.unwrap();
-    assert_eq!(ready["websockets"], 1, "only the healthy socket is left");
+    // The server finishes its closing handshake, then forgets the socket.
+    let mut open = Value::Null;
+    for _ in 0..50 {
+        let ready: Value = ann.get("/readyz").await.json().await.unwrap();
+        open = ready["websockets"].clone();
+        if open == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(open, 1, "only the healthy socket is left");
 }
 
 async fn sockets_close_when_access_ends(s: TestServer) {
@@ -739,4 +751,96 @@ async fn shutdown_sends_close_frames(s: TestServer) {
     let stopping = tokio::spawn(s.stop());
     assert_eq!(ws.closed_with().await, Some(1001));
     stopping.await.unwrap();
+}
+
+async fn a_skipped_sequence_number_does_not_stall_delivery(s: TestServer) {
+    let s = s
+        .restart_with(ServerConfig {
+            realtime: RealtimeConfig {
+                gap_wait: Duration::from_millis(50),
+                ..RealtimeConfig::default()
+            },
+            ..test_config()
+        })
+        .await;
+    let ann = s.user("ann@example.com", "Ann").await;
+    let c = ann.open("Holes", "one").await;
+    let mut ws = Ws::connect(&s.url, Auth::Token(&ann.token().await)).await;
+    ws.join(c, None).await;
+    s.store
+        .burn_sequence_number(support_chat_domain::ConversationId(c))
+        .await
+        .unwrap();
+    ann.say(c, "after the hole").await;
+    ann.say(c, "and another").await;
+    let a = ws.next("message").await;
+    assert_eq!(a["data"]["content"], "after the hole");
+    assert_eq!(a["data"]["seq"], 3);
+    let b = ws.next("message").await;
+    assert_eq!(b["data"]["seq"], 4);
+    // A rejoin from before the hole replays across it too.
+    let first: Value = ann
+        .get(&format!("/api/support-chat/conversations/{c}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut again = Ws::connect(&s.url, Auth::Token(&ann.token().await)).await;
+    let (replay, _) = again.join(c, first["messages"][0]["id"].as_i64()).await;
+    assert_eq!(seqs(&replay), [3, 4]);
+}
+
+async fn a_demoted_assignee_hears_nothing_more(s: TestServer) {
+    let ann = s.user("ann@example.com", "Ann").await;
+    let ada = s.admin("ada@example.com").await;
+    let bea = s.admin("bea@example.com").await;
+    let c = ann.open("Card", "x").await;
+    let res = ada
+        .put(
+            &format!("/api/support-chat/conversations/{c}"),
+            json!({"adminId": bea.id()}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let mut bea_ws = Ws::connect(&s.url, Auth::Token(&bea.token().await)).await;
+    ann.say(c, "first").await;
+    assert_eq!(
+        bea_ws.next("notification").await["data"]["preview"],
+        "first"
+    );
+    let res = ada
+        .put(
+            &format!("/api/admin/users/{}", bea.id()),
+            json!({"role": "user"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(bea_ws.closed_with().await, Some(1008));
+    let mut bea_ws = Ws::connect(&s.url, Auth::Token(&bea.token().await)).await;
+    ann.say(c, "my card number is 4111").await;
+    bea_ws
+        .silent("notification", Duration::from_millis(400))
+        .await;
+}
+
+async fn revocations_that_sent_no_event_are_caught_by_the_sweep(s: TestServer) {
+    let s = s
+        .restart_with(ServerConfig {
+            realtime: RealtimeConfig {
+                sweep_interval: Duration::from_millis(200),
+                ..RealtimeConfig::default()
+            },
+            ..test_config()
+        })
+        .await;
+    let ann = s.user("ann@example.com", "Ann").await;
+    let cookie = ann.cookie_header().unwrap();
+    let mut by_cookie = Ws::connect(&s.url, Auth::Cookie(&cookie, &s.url)).await;
+    let mut by_token = Ws::connect(&s.url, Auth::Token(&ann.token().await)).await;
+    s.store
+        .revoke_everything_quietly(support_chat_domain::UserId(ann.id()))
+        .await
+        .unwrap();
+    assert_eq!(by_cookie.closed_with().await, Some(1008));
+    assert_eq!(by_token.closed_with().await, Some(1008));
 }

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 use std::time::Instant;
-use support_chat_domain::{ConversationId, ConversationType, MessageType, Priority, Role, SenderType};
+use support_chat_domain::{
+    ConversationId, ConversationType, MessageType, Priority, Role, SenderType,
+};
 use support_chat_store::{NewConversation, NewMessage, Store, StoreOptions};
 
 #[tokio::main]
@@ -18,7 +20,12 @@ async fn main() -> anyhow::Result<()> {
     let senders: usize = args.next().map_or(Ok(256), |s| s.parse())?;
     let store = Store::connect(&url, &StoreOptions::default()).await?;
     let user = store
-        .create_user(&format!("w{}@example.com", std::process::id()), "W", Role::User, None)
+        .create_user(
+            &format!("w{}@example.com", std::process::id()),
+            "W",
+            Role::User,
+            None,
+        )
         .await?;
     let mut conversations = Vec::new();
     for i in 0..200 {

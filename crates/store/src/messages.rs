@@ -133,7 +133,7 @@ impl Store {
     ) -> Result<Option<(i64, MessageId)>, StoreError> {
         let row = on_db!(self, pool => sqlx::query_as::<_, (i64, Option<i64>)>(
             "SELECT c.last_seq, (SELECT m.id FROM support_messages m
-                                 WHERE m.conversation_id = c.id AND m.seq = c.last_seq)
+                                 WHERE m.conversation_id = c.id ORDER BY m.seq DESC LIMIT 1)
              FROM conversations c WHERE c.id = $1")
             .bind(conversation.0).fetch_optional(pool).await)?;
         Ok(row.map(|(seq, id)| (seq, MessageId(id.unwrap_or(0)))))
@@ -156,18 +156,18 @@ impl Store {
         Ok(rows.into_iter().map(Message::from).collect())
     }
 
-    /// The sequence number of the newest message up to and including id `upto` (0 if none):
-    /// where a client that has everything up to `upto` stands.
+    /// The sequence number and id of the newest message up to and including id `upto`
+    /// (`(0, 0)` if none): where a client that has everything up to `upto` stands.
     pub async fn seq_at(
         &self,
         conversation: ConversationId,
         upto: MessageId,
-    ) -> Result<i64, StoreError> {
-        let seq = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
-            "SELECT seq FROM support_messages WHERE conversation_id = $1 AND id <= $2
+    ) -> Result<(i64, MessageId), StoreError> {
+        let row = on_db!(self, pool => sqlx::query_as::<_, (i64, i64)>(
+            "SELECT seq, id FROM support_messages WHERE conversation_id = $1 AND id <= $2
              ORDER BY id DESC LIMIT 1")
             .bind(conversation.0).bind(upto.0).fetch_optional(pool).await)?;
-        Ok(seq.unwrap_or(0))
+        Ok(row.map_or((0, MessageId(0)), |(seq, id)| (seq, MessageId(id))))
     }
 
     /// Up to `limit` messages after `since`, oldest first (for catching up).

@@ -128,3 +128,30 @@ macro_rules! on_every_backend {
         }
     };
 }
+
+impl crate::Store {
+    /// Burns a sequence number of `conversation` the way a resend that lost a race between
+    /// two writers does, so tests can show readers step over the hole.
+    pub async fn burn_sequence_number(
+        &self,
+        conversation: support_chat_domain::ConversationId,
+    ) -> Result<(), crate::StoreError> {
+        crate::on_db!(self, pool => sqlx::query("UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1")
+            .bind(conversation.0).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Revokes a user's sessions and tokens behind the server's back (no close event is
+    /// published), as a change made while the broker was away would look.
+    pub async fn revoke_everything_quietly(
+        &self,
+        user: support_chat_domain::UserId,
+    ) -> Result<(), crate::StoreError> {
+        let t = crate::now();
+        crate::on_db!(self, pool => {
+            sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE user_id = $1").bind(user.0).bind(t).execute(pool).await?;
+            sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1").bind(user.0).bind(t).execute(pool).await.map(|_| ())
+        })?;
+        Ok(())
+    }
+}

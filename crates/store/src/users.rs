@@ -2,6 +2,7 @@
 
 use crate::BeginWrite;
 use crate::{ApiToken, SessionInfo, SessionRow, Store, StoreError, User, now, on_db};
+use std::collections::HashMap;
 use support_chat_domain::{Role, UserId};
 use time::OffsetDateTime;
 
@@ -154,6 +155,57 @@ impl Store {
         } else {
             Ok(())
         }
+    }
+
+    /// Which of these sessions (by hash) and API tokens (by id) still work, with their user's
+    /// current role: open sockets are checked against this now and then.
+    pub async fn live_credentials(
+        &self,
+        sessions: &[String],
+        tokens: &[String],
+    ) -> Result<(HashMap<String, Role>, HashMap<String, Role>), StoreError> {
+        let t = now();
+        let mut live_sessions = HashMap::new();
+        for part in sessions.chunks(500) {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "SELECT s.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.revoked_at IS NULL AND s.expires_at > $1 AND s.id IN ({})",
+                crate::batch::placeholders(2, part.len())
+            ));
+            let rows = on_db!(self, pool => {
+                let mut q = sqlx::query_as::<_, (String, String)>(sql).bind(t);
+                for id in part {
+                    q = q.bind(id.as_str());
+                }
+                q.fetch_all(pool).await
+            })?;
+            for (id, role) in rows {
+                if let Ok(role) = role.parse() {
+                    live_sessions.insert(id, role);
+                }
+            }
+        }
+        let mut live_tokens = HashMap::new();
+        for part in tokens.chunks(500) {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "SELECT t.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id
+                 WHERE t.revoked_at IS NULL AND t.id IN ({})",
+                crate::batch::placeholders(1, part.len())
+            ));
+            let rows = on_db!(self, pool => {
+                let mut q = sqlx::query_as::<_, (String, String)>(sql);
+                for id in part {
+                    q = q.bind(id.as_str());
+                }
+                q.fetch_all(pool).await
+            })?;
+            for (id, role) in rows {
+                if let Ok(role) = role.parse() {
+                    live_tokens.insert(id, role);
+                }
+            }
+        }
+        Ok((live_sessions, live_tokens))
     }
 
     // ---- sessions ----------------------------------------------------------------------------

@@ -49,6 +49,11 @@ impl CloseReason {
         code: 1008,
         reason: "signed out",
     };
+    /// Role or password changed: reconnecting works (with the new role) if the session still does.
+    pub const ACCOUNT_CHANGED: CloseReason = CloseReason {
+        code: 1008,
+        reason: "account changed: reconnect",
+    };
     pub const FEATURE_OFF: CloseReason = CloseReason {
         code: 1008,
         reason: "support chat is turned off",

@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support_chat_domain::{ConversationId, Role, SenderType, UserId};
-use support_chat_store::SentMessage;
+use support_chat_store::{SentMessage, Store};
 use tokio::sync::Notify;
 
 /// Real-time settings.
@@ -43,6 +43,9 @@ pub struct RealtimeConfig {
     /// How long a hole in a conversation's sequence may stay open before the missing messages
     /// are read from the database (they normally arrive on their own within milliseconds).
     pub gap_wait: Duration,
+    /// How often every socket's session or token, role and feature access are checked again
+    /// (a backstop for close events that did not arrive).
+    pub sweep_interval: Duration,
 }
 
 impl Default for RealtimeConfig {
@@ -55,6 +58,7 @@ impl Default for RealtimeConfig {
             frames_per_second: 20,
             frame_burst: 60,
             gap_wait: Duration::from_millis(200),
+            sweep_interval: Duration::from_secs(30),
         }
     }
 }
@@ -126,6 +130,7 @@ impl Registry {
 
 pub struct Hub {
     pub config: RealtimeConfig,
+    store: Store,
     registry: Mutex<Registry>,
     next_id: AtomicU64,
     flags: Arc<FlagCache>,
@@ -138,7 +143,12 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub fn new(config: RealtimeConfig, flags: Arc<FlagCache>, redis: Option<Redis>) -> Arc<Hub> {
+    pub fn new(
+        config: RealtimeConfig,
+        store: Store,
+        flags: Arc<FlagCache>,
+        redis: Option<Redis>,
+    ) -> Arc<Hub> {
         let empty = PresenceData { admin_ids: vec![] };
         let frame = ServerFrame::Presence {
             data: empty.clone(),
@@ -146,6 +156,7 @@ impl Hub {
         .encode();
         let hub = Arc::new(Hub {
             config,
+            store,
             registry: Mutex::default(),
             next_id: AtomicU64::new(1),
             flags,
@@ -159,6 +170,7 @@ impl Hub {
             Arc::downgrade(&hub),
             hub.presence_dirty.clone(),
         ));
+        tokio::spawn(sweep_loop(Arc::downgrade(&hub)));
         if let Some(redis) = &hub.redis {
             redis.start(Arc::downgrade(&hub));
         }
@@ -336,7 +348,14 @@ impl Hub {
                 }
                 if sender_is_user {
                     match assignee {
-                        Some(a) => r.users.get(&a).into_iter().flatten().for_each(notify),
+                        // Only while they are an admin: a demoted assignee hears nothing.
+                        Some(a) => r
+                            .users
+                            .get(&a)
+                            .into_iter()
+                            .flatten()
+                            .filter(|c| c.is_admin)
+                            .for_each(notify),
                         None => r.admins.values().for_each(notify),
                     }
                 }
@@ -383,7 +402,10 @@ impl Hub {
                         CloseTarget::Credential(cred) => c.credential == *cred,
                     };
                     if hit {
-                        c.close(CloseReason::SIGNED_OUT);
+                        c.close(match target {
+                            CloseTarget::User(_) => CloseReason::ACCOUNT_CHANGED,
+                            CloseTarget::Credential(_) => CloseReason::SIGNED_OUT,
+                        });
                     }
                 }
             }
@@ -409,12 +431,65 @@ impl Hub {
         }
     }
 
-    /// The broker came back after an outage: every socket catches up from the database.
-    pub fn resume_all(&self) {
+    /// The broker came back after an outage: every socket catches up from the database, and
+    /// credentials are checked again (a sign-out elsewhere may not have reached this node).
+    pub fn resume_all(self: &Arc<Self>) {
         for c in self.registry().users.values().flatten() {
             c.push(Out::Resume);
         }
         self.presence_dirty.notify_one();
+        let hub = self.clone();
+        tokio::spawn(async move { hub.sweep().await });
+    }
+
+    /// Closes sockets whose session or token stopped working, whose user's role changed, or
+    /// who lost the `support_chat` feature. A backstop for close events that did not arrive
+    /// (broker outage, a reconnect inside the credential cache's second).
+    pub async fn sweep(&self) {
+        let conns: Vec<Arc<Conn>> = self.registry().users.values().flatten().cloned().collect();
+        if conns.is_empty() {
+            return;
+        }
+        let mut sessions = Vec::new();
+        let mut tokens = Vec::new();
+        for c in &conns {
+            match &c.credential {
+                Credential::Session(h) => sessions.push(h.clone()),
+                Credential::Token(t) => tokens.push(t.clone()),
+            }
+        }
+        sessions.sort_unstable();
+        sessions.dedup();
+        tokens.sort_unstable();
+        tokens.dedup();
+        let Ok((live_sessions, live_tokens)) =
+            self.store.live_credentials(&sessions, &tokens).await
+        else {
+            return; // The database is away: try again next time.
+        };
+        self.flags.invalidate().await;
+        let flags = self.flags.all().await.ok();
+        let flag = flags.as_ref().and_then(|all| {
+            all.iter()
+                .find(|f| f.key == crate::routes::support::FEATURE)
+        });
+        for c in conns {
+            let role = match &c.credential {
+                Credential::Session(h) => live_sessions.get(h),
+                Credential::Token(t) => live_tokens.get(t),
+            };
+            match role {
+                None => c.close(CloseReason::SIGNED_OUT),
+                Some(r) if (*r == Role::Admin) != c.is_admin => {
+                    c.close(CloseReason::ACCOUNT_CHANGED)
+                }
+                Some(r) => {
+                    if flags.is_some() && !flag.is_some_and(|f| is_on_for(f, c.user, *r)) {
+                        c.close(CloseReason::FEATURE_OFF);
+                    }
+                }
+            }
+        }
     }
 
     /// Admins with a socket on this node.
@@ -452,6 +527,20 @@ impl Hub {
 
     pub fn open_sockets(&self) -> u64 {
         self.open.load(Ordering::Relaxed)
+    }
+}
+
+async fn sweep_loop(hub: std::sync::Weak<Hub>) {
+    let every = match hub.upgrade() {
+        Some(h) => h.config.sweep_interval,
+        None => return,
+    };
+    let mut tick = tokio::time::interval(every);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let Some(h) = hub.upgrade() else { return };
+        h.sweep().await;
     }
 }
 

@@ -165,9 +165,7 @@ async fn run(state: AppState, mut socket: WebSocket, who: CurrentUser, credentia
                     last_heard = Instant::now();
                     let r = match msg {
                         WsMessage::Text(t) => or_closed(&conn, Box::pin(s.handle(&mut socket, t.as_str()))).await,
-                        WsMessage::Binary(_) => or_closed(&conn, Box::pin(async {
-                            s.send(&mut socket, ServerFrame::error(None, "bad_frame", "Frames are JSON text, not binary.")).await.map(|()| None)
-                        })).await,
+                        WsMessage::Binary(_) => or_closed(&conn, Box::pin(s.refuse_binary(&mut socket))).await,
                         WsMessage::Close(_) => break End::Gone,
                         WsMessage::Ping(_) | WsMessage::Pong(_) => Some(Ok(None)),
                     };
@@ -203,19 +201,22 @@ async fn run(state: AppState, mut socket: WebSocket, who: CurrentUser, credentia
         // Send the close frame, then read until the peer answers it: closing a socket with
         // unread input makes the kernel reset the connection, and the peer would lose the
         // close frame (and its code) with it.
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), Box::pin(async {
-            let frame = WsMessage::Close(Some(CloseFrame {
-                code,
-                reason: reason.into(),
-            }));
-            if socket.send(frame).await.is_ok() {
-                while let Some(Ok(m)) = socket.recv().await {
-                    if matches!(m, WsMessage::Close(_)) {
-                        break;
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            Box::pin(async {
+                let frame = WsMessage::Close(Some(CloseFrame {
+                    code,
+                    reason: reason.into(),
+                }));
+                if socket.send(frame).await.is_ok() {
+                    while let Some(Ok(m)) = socket.recv().await {
+                        if matches!(m, WsMessage::Close(_)) {
+                            break;
+                        }
                     }
                 }
-            }
-        }))
+            }),
+        )
         .await;
     }
     hub.disconnect(&conn, s.joined.keys().copied());
@@ -385,8 +386,11 @@ impl Session {
                     let Some(j) = self.joined.get_mut(&c) else {
                         continue;
                     };
+                    // The database holds a committed prefix of the conversation, so a number
+                    // missing below one it has will never come (a sequence number is skipped
+                    // when a concurrent resend loses its race): go past it.
                     for m in rows {
-                        if m.seq == j.last + 1 {
+                        if m.seq > j.last {
                             j.last = m.seq;
                             socket.feed(WsMessage::Text(message_frame(m))).await?;
                         }
@@ -431,36 +435,62 @@ impl Session {
     }
 
     /// Handles one text frame. `Some` closes the socket.
+    async fn refuse_binary(&mut self, socket: &mut WebSocket) -> WsResult<Option<CloseReason>> {
+        if let Some(verdict) = self.over_limit(socket, "").await? {
+            return Ok(verdict);
+        }
+        self.send(
+            socket,
+            ServerFrame::error(None, "bad_frame", "Frames are JSON text, not binary."),
+        )
+        .await?;
+        Ok(None)
+    }
+
+    /// Counts one frame against the socket's rate. `Some` when it was refused (`Some(Some)`:
+    /// close the socket too).
+    async fn over_limit(
+        &mut self,
+        socket: &mut WebSocket,
+        text: &str,
+    ) -> WsResult<Option<Option<CloseReason>>> {
+        if self.limiter.check().is_ok() {
+            self.strikes = 0;
+            return Ok(None);
+        }
+        self.strikes += 1;
+        if self.strikes > self.hub.config.frame_burst {
+            return Ok(Some(Some(CloseReason {
+                code: 1008,
+                reason: "too many frames",
+            })));
+        }
+        self.error(
+            socket,
+            None,
+            ErrorData {
+                code: "rate_limited",
+                message: format!(
+                    "Too many frames: at most {} per second; this one was dropped.",
+                    self.hub.config.frames_per_second
+                ),
+                client_message_id: client_message_id_of(text),
+                retry_after: Some(1),
+            },
+        )
+        .await?;
+        Ok(Some(None))
+    }
+
+    /// Handles one text frame. `Some` closes the socket.
     async fn handle(
         &mut self,
         socket: &mut WebSocket,
         text: &str,
     ) -> WsResult<Option<CloseReason>> {
-        if self.limiter.check().is_err() {
-            self.strikes += 1;
-            if self.strikes > self.hub.config.frame_burst {
-                return Ok(Some(CloseReason {
-                    code: 1008,
-                    reason: "too many frames",
-                }));
-            }
-            self.error(
-                socket,
-                None,
-                ErrorData {
-                    code: "rate_limited",
-                    message: format!(
-                        "Too many frames: at most {} per second; this one was dropped.",
-                        self.hub.config.frames_per_second
-                    ),
-                    client_message_id: client_message_id_of(text),
-                    retry_after: Some(1),
-                },
-            )
-            .await?;
-            return Ok(None);
+        if let Some(verdict) = self.over_limit(socket, text).await? {
+            return Ok(verdict);
         }
-        self.strikes = 0;
         let frame = match serde_json::from_str::<ClientFrame>(text) {
             Ok(f) => f,
             Err(e) => {
@@ -572,12 +602,12 @@ impl Session {
         let outcome: Result<Option<(i64, MessageId, Vec<Message>)>, StoreError> = async {
             match data.since_message_id {
                 Some(since) => {
-                    let base = store.seq_at(c, since).await?;
+                    let (base, base_id) = store.seq_at(c, since).await?;
                     let rows = store.messages_after_seq(c, base, limit + 1).await?;
                     if rows.len() as i64 > limit {
                         return Ok(None);
                     }
-                    let (seq, id) = rows.last().map_or((base, since), |m| (m.seq, m.id));
+                    let (seq, id) = rows.last().map_or((base, base_id), |m| (m.seq, m.id));
                     Ok(Some((seq, id, rows)))
                 }
                 None => {
@@ -718,7 +748,8 @@ impl Session {
                 .await
                 && existing.conversation_id == c
             {
-                return self.ack(socket, c, cmid.clone(), &existing).await;
+                let stored = existing.client_message_id.clone().unwrap_or(cmid.clone());
+                return self.ack(socket, c, stored, &existing).await;
             }
             return self
                 .send(
@@ -746,7 +777,14 @@ impl Session {
             })
             .await;
         match sent {
-            Ok(sent) => self.ack(socket, c, cmid.clone(), &sent.message).await,
+            Ok(sent) => {
+                let stored = sent
+                    .message
+                    .client_message_id
+                    .clone()
+                    .unwrap_or(cmid.clone());
+                self.ack(socket, c, stored, &sent.message).await
+            }
             Err(e) => {
                 let (code, message) = store_error(&e);
                 self.send(socket, fail(code, message, None)).await
