@@ -1,6 +1,7 @@
 //! Real `support-chat` processes: two nodes sharing one database and a private Redis, a Redis
 //! restart while both run, `kill -9` after an ack, and SIGTERM closing sockets with 1001.
 
+#[allow(dead_code)] // shared with the server tests; this file uses part of it
 #[path = "../../server/tests/common/ws.rs"]
 mod ws;
 
