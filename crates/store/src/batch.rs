@@ -367,17 +367,31 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// Splits `0..n` into runs whose lengths are powers of two, largest first, so every statement
-/// comes in one of a few sizes and stays in the prepared-statement cache.
-pub(crate) fn chunks(n: usize) -> Vec<std::ops::Range<usize>> {
+/// Splits `0..n` into runs whose lengths are powers of two, largest first and at most `max`,
+/// so every statement comes in one of a few sizes and stays in the prepared-statement cache.
+pub(crate) fn chunks(n: usize, max: usize) -> Vec<std::ops::Range<usize>> {
+    let max = max.max(1);
     let mut out = Vec::new();
     let mut start = 0;
     while start < n {
-        let len = 1usize << (usize::BITS - 1 - (n - start).leading_zeros());
+        let len = (1usize << (usize::BITS - 1 - (n - start).leading_zeros())).min(max);
+        let len = 1usize << (usize::BITS - 1 - len.leading_zeros());
         out.push(start..start + len);
         start += len;
     }
     out
+}
+
+/// Rows per statement for statements with `per_row` parameters. SQLite looks parameter names
+/// up by a linear scan (`sqlite3_bind_parameter_name`), so binding costs grow with the square
+/// of a statement's parameters there: its statements stay near 160 parameters. PostgreSQL has
+/// no such cost and takes a whole batch at once.
+pub(crate) fn rows_per_statement(sqlite: bool, per_row: usize) -> usize {
+    if sqlite {
+        (160 / per_row).max(1)
+    } else {
+        usize::MAX
+    }
 }
 
 /// `$from, $from+1, …` (`n` of them).
@@ -393,7 +407,8 @@ pub(crate) fn placeholders(from: usize, n: usize) -> String {
 /// statement (the transaction is lost), the inner ones each message's own outcome (unknown
 /// conversation, `clientMessageId` reused elsewhere). Expanded once per backend.
 macro_rules! insert_batch {
-    ($conn:expr, $items:expr, $t:expr) => {{
+    ($conn:expr, $items:expr, $t:expr, $sqlite:expr) => {{
+        let sqlite: bool = $sqlite;
         let t: ::time::OffsetDateTime = $t;
         let outcome: ::std::result::Result<
             ::std::vec::Vec<::std::result::Result<$crate::SentMessage, $crate::StoreError>>,
@@ -401,7 +416,10 @@ macro_rules! insert_batch {
         > = async {
             let plan = $crate::batch::Plan::new($items);
             let mut found = ::std::vec::Vec::new();
-            for part in $crate::batch::chunks(plan.cmids.len()) {
+            for part in $crate::batch::chunks(
+                plan.cmids.len(),
+                $crate::batch::rows_per_statement(sqlite, 1),
+            ) {
                 let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::existing_sql(part.len()));
                 let mut q = ::sqlx::query_as::<_, $crate::messages::MessageRow>(sql);
                 for c in &plan.cmids[part] {
@@ -416,7 +434,10 @@ macro_rules! insert_batch {
             }
             let mut plan = plan.with_existing(found);
             let mut bumped = ::std::vec::Vec::new();
-            for part in $crate::batch::chunks(plan.groups.len()) {
+            for part in $crate::batch::chunks(
+                plan.groups.len(),
+                $crate::batch::rows_per_statement(sqlite, 5),
+            ) {
                 let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::bump_sql(part.len()));
                 let mut q = ::sqlx::query_as::<_, $crate::batch::Bumped>(sql);
                 for g in &plan.groups[part] {
@@ -438,7 +459,9 @@ macro_rules! insert_batch {
             }
             let rows = plan.insertable();
             let mut inserted = ::std::vec::Vec::new();
-            for part in $crate::batch::chunks(rows.len()) {
+            for part in
+                $crate::batch::chunks(rows.len(), $crate::batch::rows_per_statement(sqlite, 9))
+            {
                 let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::insert_sql(part.len()));
                 let mut q = ::sqlx::query_as::<_, (i64, i64, i64)>(sql);
                 for &(i, seq) in &rows[part] {
@@ -473,7 +496,9 @@ macro_rules! insert_batch {
                 plan.resolve_race(i, row.into());
             }
             let marks = plan.read_marks();
-            for part in $crate::batch::chunks(marks.len()) {
+            for part in
+                $crate::batch::chunks(marks.len(), $crate::batch::rows_per_statement(sqlite, 6))
+            {
                 let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::read_marks_sql(part.len()));
                 let mut q = ::sqlx::query(sql);
                 for &(conversation, user, role, id) in &marks[part] {
@@ -573,9 +598,11 @@ mod tests {
 
     #[test]
     fn chunks_are_powers_of_two_covering_everything() {
-        assert_eq!(chunks(0), vec![]);
-        assert_eq!(chunks(37), vec![0..32, 32..36, 36..37]);
-        assert_eq!(chunks(256), vec![0..256]);
+        assert_eq!(chunks(0, 256), vec![]);
+        assert_eq!(chunks(37, 256), vec![0..32, 32..36, 36..37]);
+        assert_eq!(chunks(256, 256), vec![0..256]);
+        assert_eq!(chunks(40, 17), vec![0..16, 16..32, 32..40]);
+        assert_eq!(rows_per_statement(true, 9), 17);
     }
 
     #[test]

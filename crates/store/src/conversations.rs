@@ -221,7 +221,7 @@ impl Store {
                 .fetch_one(&mut *tx).await?;
             let m = NewMessage { conversation_id: ConversationId(id), ..first };
             let conn = &mut *tx;
-            let sent = insert_batch!(conn, std::slice::from_ref(&m), t)?
+            let sent = insert_batch!(conn, std::slice::from_ref(&m), t, matches!(self.db, crate::Db::Sqlite(_)))?
                 .pop()
                 .unwrap_or(Err(StoreError::NotFound))?;
             if !sent.created {

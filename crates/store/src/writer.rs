@@ -129,14 +129,14 @@ async fn store_batch(
         Db::Sqlite(pool) => {
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
             let conn = &mut *tx;
-            let out = insert_batch!(conn, items, t)?;
+            let out = insert_batch!(conn, items, t, true)?;
             tx.commit().await?;
             out
         }
         Db::Postgres(pool) => {
             let mut tx = pool.begin().await?;
             let conn = &mut *tx;
-            let out = insert_batch!(conn, items, t)?;
+            let out = insert_batch!(conn, items, t, false)?;
             tx.commit().await?;
             out
         }
