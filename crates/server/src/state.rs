@@ -63,10 +63,26 @@ impl AppState {
         let limits = Limits::new(&config);
         let flags = Arc::new(FlagCache::new(store.clone()));
         let hub = Hub::new(config.realtime.clone(), store.clone(), flags.clone(), redis);
+        // Committed messages are handed to one dispatcher task, in commit order, so encoding
+        // and fan-out stay off the writer's path. Should the dispatcher fall far behind, the
+        // writer delivers inline rather than drop anything.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<support_chat_store::SentMessage>(65_536);
+        let weak = Arc::downgrade(&hub);
+        tokio::spawn(async move {
+            while let Some(sent) = rx.recv().await {
+                match weak.upgrade() {
+                    Some(hub) => hub.message_stored(&sent),
+                    None => return,
+                }
+            }
+        });
         let weak = Arc::downgrade(&hub);
         store.set_message_listener(Some(Arc::new(move |sent| {
-            if let Some(hub) = weak.upgrade() {
-                hub.message_stored(sent);
+            if let Err(tokio::sync::mpsc::error::TrySendError::Full(sent)) =
+                tx.try_send(sent.clone())
+                && let Some(hub) = weak.upgrade()
+            {
+                hub.message_stored(&sent);
             }
         })));
         AppState(Arc::new(Inner {

@@ -136,7 +136,7 @@ pub struct Hub {
     flags: Arc<FlagCache>,
     redis: Option<Redis>,
     presence_dirty: Arc<Notify>,
-    presence_frame: Mutex<(PresenceData, axum::extract::ws::Utf8Bytes)>,
+    presence: Mutex<Presence>,
     /// Open sockets, for metrics and for waiting on shutdown.
     open: AtomicU64,
     drained: Notify,
@@ -149,11 +149,6 @@ impl Hub {
         flags: Arc<FlagCache>,
         redis: Option<Redis>,
     ) -> Arc<Hub> {
-        let empty = PresenceData { admin_ids: vec![] };
-        let frame = ServerFrame::Presence {
-            data: empty.clone(),
-        }
-        .encode();
         let hub = Arc::new(Hub {
             config,
             store,
@@ -162,7 +157,7 @@ impl Hub {
             flags,
             redis,
             presence_dirty: Arc::new(Notify::new()),
-            presence_frame: Mutex::new((empty, frame)),
+            presence: Mutex::new(Presence::new(&[])),
             open: AtomicU64::new(0),
             drained: Notify::new(),
         });
@@ -207,11 +202,10 @@ impl Hub {
             first
         };
         let frame = self
-            .presence_frame
+            .presence
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .1
-            .clone();
+            .frame_for(is_admin);
         conn.push(Out::Frame(frame));
         if first_admin_socket {
             self.presence_changed_locally();
@@ -544,10 +538,50 @@ async fn sweep_loop(hub: std::sync::Weak<Hub>) {
     }
 }
 
+/// Who is online, as last told to sockets: admins see the ids (the first
+/// [`PRESENCE_IDS_SHOWN`]), end users only how many admins are online.
+struct Presence {
+    ids: Vec<UserId>,
+    for_admins: axum::extract::ws::Utf8Bytes,
+    for_users: axum::extract::ws::Utf8Bytes,
+}
+
+/// Admin ids listed in a presence frame at most (the count is always exact).
+const PRESENCE_IDS_SHOWN: usize = 100;
+
+impl Presence {
+    fn new(ids: &[UserId]) -> Self {
+        let shown: Vec<UserId> = ids.iter().copied().take(PRESENCE_IDS_SHOWN).collect();
+        let frame = |admin_ids: Option<Vec<UserId>>| {
+            ServerFrame::Presence {
+                data: PresenceData {
+                    admins_online: ids.len(),
+                    admin_ids,
+                },
+            }
+            .encode()
+        };
+        Presence {
+            ids: ids.to_vec(),
+            for_admins: frame(Some(shown)),
+            for_users: frame(None),
+        }
+    }
+
+    fn frame_for(&self, admin: bool) -> axum::extract::ws::Utf8Bytes {
+        if admin {
+            self.for_admins.clone()
+        } else {
+            self.for_users.clone()
+        }
+    }
+}
+
 /// Recomputes who is online when told (debounced, so a burst of connects sends one frame) and
-/// every few seconds (another node may have died), and tells every socket when it changed.
+/// every few seconds (another node may have died). Admins hear when the set changes, end users
+/// only when the number of admins online does; the frames are built once per change.
 async fn presence_loop(hub: std::sync::Weak<Hub>, dirty: Arc<Notify>) {
-    const DEBOUNCE: Duration = Duration::from_millis(100);
+    const DEBOUNCE: Duration = Duration::from_millis(500);
     const RECHECK: Duration = Duration::from_secs(10);
     loop {
         let _ = tokio::time::timeout(RECHECK, dirty.notified()).await;
@@ -558,22 +592,24 @@ async fn presence_loop(hub: std::sync::Weak<Hub>, dirty: Arc<Notify>) {
             redis.refresh_presence(h.local_admins()).await;
             ids.extend(redis.online_admins().await);
         }
-        let data = PresenceData {
-            admin_ids: ids.into_iter().collect(),
-        };
-        let changed = {
-            let mut p = h.presence_frame.lock().unwrap_or_else(|e| e.into_inner());
-            if p.0 == data {
-                None
-            } else {
-                let frame = ServerFrame::Presence { data: data.clone() }.encode();
-                *p = (data, frame.clone());
-                Some(frame)
+        let ids: Vec<UserId> = ids.into_iter().collect();
+        let (to_admins, to_users) = {
+            let mut p = h.presence.lock().unwrap_or_else(|e| e.into_inner());
+            if p.ids == ids {
+                continue;
             }
+            let count_changed = p.ids.len() != ids.len();
+            *p = Presence::new(&ids);
+            (
+                p.for_admins.clone(),
+                count_changed.then(|| p.for_users.clone()),
+            )
         };
-        if let Some(frame) = changed {
-            for c in h.registry().users.values().flatten() {
-                c.push(Out::Frame(frame.clone()));
+        for c in h.registry().users.values().flatten() {
+            if c.is_admin {
+                c.push(Out::Frame(to_admins.clone()));
+            } else if let Some(f) = &to_users {
+                c.push(Out::Frame(f.clone()));
             }
         }
     }

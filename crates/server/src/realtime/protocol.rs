@@ -217,8 +217,11 @@ pub struct ConversationCreatedData {
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct PresenceData {
-    /// Admins with at least one open connection, ascending.
-    pub admin_ids: Vec<UserId>,
+    /// How many admins have at least one open connection.
+    pub admins_online: usize,
+    /// Which ones, ascending (the first 100) — sent to admins only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_ids: Option<Vec<UserId>>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
