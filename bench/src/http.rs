@@ -107,7 +107,12 @@ pub struct HttpArgs {
     pub out: Option<PathBuf>,
 }
 
-fn secs_arg(name: &str, value: f64, min_exclusive: bool, max: f64) -> anyhow::Result<Duration> {
+pub(crate) fn secs_arg(
+    name: &str,
+    value: f64,
+    min_exclusive: bool,
+    max: f64,
+) -> anyhow::Result<Duration> {
     let bad_low = if min_exclusive {
         value <= 0.0
     } else {
@@ -227,7 +232,7 @@ async fn execute(args: &HttpArgs) -> anyhow::Result<Report> {
     measure(&info, &opts, client, fixture).await
 }
 
-async fn check_health(client: &Client, base: &str) -> anyhow::Result<()> {
+pub(crate) async fn check_health(client: &Client, base: &str) -> anyhow::Result<()> {
     let url = format!("{base}/healthz");
     let resp = client.get(&url).send().await.with_context(|| {
         format!("server not reachable: GET {url} failed (is support-chat running? see bench/run-http.sh)")
@@ -275,7 +280,7 @@ impl Fixture {
     }
 }
 
-fn seed_from(run_id: &str) -> u64 {
+pub(crate) fn seed_from(run_id: &str) -> u64 {
     run_id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
     })
@@ -397,7 +402,7 @@ async fn setup_user(
     })
 }
 
-async fn expect_json(resp: Response, what: &str) -> anyhow::Result<Value> {
+pub(crate) async fn expect_json(resp: Response, what: &str) -> anyhow::Result<Value> {
     let status = resp.status();
     let body = resp.text().await.unwrap_or_default();
     if !status.is_success() {
@@ -424,7 +429,7 @@ struct MeasureOptions {
     server_pid: Option<u32>,
 }
 
-fn splitmix64(mut x: u64) -> u64 {
+pub(crate) fn splitmix64(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -527,7 +532,7 @@ fn lock(rec: &Mutex<Recorder>) -> std::sync::MutexGuard<'_, Recorder> {
     rec.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn read_rss(pid: Option<u32>, warnings: &mut Vec<String>) -> Option<procfs::ProcMem> {
+pub(crate) fn read_rss(pid: Option<u32>, warnings: &mut Vec<String>) -> Option<procfs::ProcMem> {
     let pid = pid?;
     match procfs::read_mem(pid) {
         Ok(m) => Some(m),
@@ -652,7 +657,7 @@ async fn measure(
 }
 
 /// CPU seconds used so far by this process and by the server (if known).
-fn read_cpu(server_pid: Option<u32>) -> (Option<f64>, Option<f64>) {
+pub(crate) fn read_cpu(server_pid: Option<u32>) -> (Option<f64>, Option<f64>) {
     (
         procfs::read_cpu_secs(std::process::id()).ok(),
         server_pid.and_then(|p| procfs::read_cpu_secs(p).ok()),

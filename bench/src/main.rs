@@ -9,6 +9,7 @@ mod loopback;
 mod procfs;
 mod report;
 mod schedule;
+mod ws;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,10 @@ struct Cli {
 enum Command {
     /// Open-loop load against the HTTP JSON API (list / open / send).
     Http(http::HttpArgs),
+    /// Open-loop load over WebSockets (connect, idle, send→deliver, saturation).
+    Ws(ws::WsArgs),
+    /// Merges the `ws --histograms` reports of the processes of one run into one report.
+    WsMerge(ws::MergeArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +41,13 @@ fn main() -> ExitCode {
             .build()
             .map_err(anyhow::Error::from)
             .and_then(|runtime| runtime.block_on(http::run(args))),
+        Command::Ws(args) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("bench-worker")
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|runtime| runtime.block_on(ws::run(args))),
+        Command::WsMerge(args) => ws::run_merge(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -39,6 +39,27 @@ pub fn parse_status(text: &str) -> anyhow::Result<ProcMem> {
     })
 }
 
+/// Soft limit on open files of this process (`Max open files` in /proc/self/limits).
+pub fn max_open_files() -> anyhow::Result<u64> {
+    let text = std::fs::read_to_string("/proc/self/limits").context("reading /proc/self/limits")?;
+    parse_max_open_files(&text)
+}
+
+pub fn parse_max_open_files(text: &str) -> anyhow::Result<u64> {
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Max open files"))
+        .ok_or_else(|| anyhow!("no 'Max open files' line"))?;
+    let soft = line
+        .split_whitespace()
+        .next()
+        .ok_or_else(|| anyhow!("empty 'Max open files' line"))?;
+    if soft == "unlimited" {
+        return Ok(u64::MAX);
+    }
+    soft.parse().context("bad open-files limit")
+}
+
 /// Linux exposes CPU times in /proc in USER_HZ units, which is 100 on every
 /// mainstream architecture.
 const USER_HZ: f64 = 100.0;
@@ -90,6 +111,14 @@ mod tests {
         let text = "1234 (support (chat)) S 1 1234 1234 0 -1 4194560 500 0 0 0 250 75 0 0 20 0 9 0 100 1000 200";
         assert_eq!(parse_stat_cpu_secs(text).unwrap(), 3.25);
         assert!(parse_stat_cpu_secs("garbage").is_err());
+    }
+
+    #[test]
+    fn parses_limits() {
+        let text = "Limit                     Soft Limit           Hard Limit           Units     \nMax processes             95000                95000                processes \nMax open files            1024                 20000                files     \n";
+        assert_eq!(parse_max_open_files(text).unwrap(), 1024);
+        assert!(parse_max_open_files("nothing").is_err());
+        assert!(max_open_files().unwrap() > 0);
     }
 
     #[test]
