@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { Link, Outlet } from 'react-router';
+import { Link, NavLink, Outlet } from 'react-router';
+import { useSupportChatEnabled } from '../features/support/SupportGate';
 import { useAuth, useCurrentUser } from '../features/auth/AuthContext';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
@@ -12,6 +13,7 @@ export function AppShell() {
   const { signOut } = useAuth();
   const [signingOut, setSigningOut] = useState(false);
   const [signOutFailed, setSignOutFailed] = useState(false);
+  const supportEnabled = useSupportChatEnabled();
 
   async function handleSignOut() {
     setSigningOut(true);
@@ -28,10 +30,22 @@ export function AppShell() {
   return (
     <div className={styles.shell}>
       <header className={styles.header}>
-        <Link to="/" className={styles.brand}>
-          <LogoMark className={styles.mark} />
-          support-chat
-        </Link>
+        <div className={styles.start}>
+          <Link to="/" className={styles.brand}>
+            <LogoMark className={styles.mark} />
+            <span className={styles.brandName}>support-chat</span>
+          </Link>
+          <nav aria-label="Main" className={styles.nav}>
+            <NavLink to="/" end className={styles.navLink}>
+              Home
+            </NavLink>
+            {supportEnabled && (
+              <NavLink to="/support" className={styles.navLink}>
+                Support
+              </NavLink>
+            )}
+          </nav>
+        </div>
         <div className={styles.account}>
           <p className={styles.user}>
             <span className={styles.userName}>{user.name}</span>

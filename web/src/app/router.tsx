@@ -3,6 +3,10 @@ import { LoginPage } from '../features/auth/LoginPage';
 import { RegisterPage } from '../features/auth/RegisterPage';
 import { GuestOnly, RequireAuth } from '../features/auth/routeGuards';
 import { HomePage } from '../features/home/HomePage';
+import { ConversationPage } from '../features/support/ConversationPage';
+import { ConversationsPage } from '../features/support/ConversationsPage';
+import { NewConversationPage } from '../features/support/NewConversationPage';
+import { SupportGate } from '../features/support/SupportGate';
 import { AppShell } from './AppShell';
 import { NotFoundPage } from './NotFoundPage';
 import { RouteError } from './RouteError';
@@ -30,7 +34,23 @@ export function createAppRouter() {
         },
         {
           element: <RequireAuth />,
-          children: [{ element: <AppShell />, children: [{ index: true, element: <HomePage /> }] }],
+          children: [
+            {
+              element: <AppShell />,
+              children: [
+                { index: true, element: <HomePage /> },
+                {
+                  path: '/support',
+                  element: <SupportGate />,
+                  children: [
+                    { index: true, element: <ConversationsPage /> },
+                    { path: 'new', element: <NewConversationPage /> },
+                    { path: ':id', element: <ConversationPage /> },
+                  ],
+                },
+              ],
+            },
+          ],
         },
         { path: '*', element: <NotFoundPage /> },
       ],

@@ -7,19 +7,27 @@ interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   block?: boolean;
   /** Shows a spinner and disables the button; the label stays so its accessible name is stable. */
   busy?: boolean;
+  size?: 'normal' | 'small';
 }
 
 export function Button({
   variant = 'primary',
   block = false,
   busy = false,
+  size = 'normal',
   disabled,
   className,
   children,
   type = 'button',
   ...rest
 }: ButtonProps) {
-  const classes = [styles.button, styles[variant], block ? styles.block : '', className ?? '']
+  const classes = [
+    styles.button,
+    styles[variant],
+    block ? styles.block : '',
+    size === 'small' ? styles.small : '',
+    className ?? '',
+  ]
     .filter(Boolean)
     .join(' ');
   return (

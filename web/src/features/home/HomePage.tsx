@@ -1,9 +1,12 @@
 import { useCurrentUser } from '../auth/AuthContext';
+import { SupportCard } from '../support/SupportCard';
+import { useSupportChatEnabled } from '../support/SupportGate';
 import styles from './HomePage.module.css';
 
-/** `/`: the signed-in dashboard. The support card fills in as the support features land. */
+/** `/`: the signed-in dashboard. */
 export function HomePage() {
   const user = useCurrentUser();
+  const supportEnabled = useSupportChatEnabled();
   return (
     <>
       <title>Dashboard · support-chat</title>
@@ -14,15 +17,16 @@ export function HomePage() {
         <p className={styles.lead}>This is your support dashboard.</p>
       </section>
       <div className={styles.cards}>
-        <section className={styles.card} aria-labelledby="support-card-title">
-          <h2 id="support-card-title" className={styles.cardTitle}>
-            Support
-          </h2>
-          <p className={styles.cardText}>
-            Conversations with the support team will appear here. Support chat is coming soon.
-          </p>
-          <span className={styles.badge}>Coming soon</span>
-        </section>
+        {supportEnabled ? (
+          <SupportCard />
+        ) : (
+          <section className={styles.card} aria-labelledby="support-card-title">
+            <h2 id="support-card-title" className={styles.cardTitle}>
+              Support
+            </h2>
+            <p className={styles.cardText}>Support chat isn&apos;t available for your account right now.</p>
+          </section>
+        )}
       </div>
     </>
   );
