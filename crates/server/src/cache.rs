@@ -38,6 +38,13 @@ impl AuthCache {
         map.insert(key, (Instant::now(), user));
     }
 
+    /// Drops expired entries (called periodically, so the map holds about one TTL's worth).
+    pub fn prune(&self) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, (at, _)| at.elapsed() < AUTH_TTL);
+        map.shrink_to_fit();
+    }
+
     /// Forgets every credential of `user` (sign-out, password change, token revoked).
     pub fn invalidate_user(&self, user: UserId) {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());

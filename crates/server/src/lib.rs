@@ -163,10 +163,11 @@ pub async fn serve(
     let pruner = {
         let state = state.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            let mut tick = tokio::time::interval(Duration::from_secs(10));
             loop {
                 tick.tick().await;
                 state.limits.prune();
+                state.auth_cache.prune();
             }
         })
     };

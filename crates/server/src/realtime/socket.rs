@@ -25,7 +25,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Instant;
-use support_chat_domain::{ClientMessageId, ConversationId, MessageBody, MessageId, MessageType};
+use support_chat_domain::{
+    ClientMessageId, ConversationId, MessageBody, MessageId, MessageType, Role, UserId,
+};
 use support_chat_store::{Message, NewMessage, StoreError};
 
 /// Largest frame or message a client may send; bigger closes the socket with 1009.
@@ -46,7 +48,7 @@ pub async fn ws_handler(State(state): State<AppState>, mut parts: Parts) -> Resp
                 AuthVia::Token { token_id } => Credential::Token(token_id.clone()),
             };
             upgrade
-                .read_buffer_size(4 * 1024)
+                .read_buffer_size(1024)
                 .write_buffer_size(0)
                 .max_write_buffer_size(MAX_FRAME_BYTES * 4)
                 .max_message_size(MAX_FRAME_BYTES)
@@ -112,11 +114,24 @@ struct Joined {
     hole_since: Option<Instant>,
 }
 
+/// Who the socket belongs to: only what frame handling needs (an idle socket keeps this).
+struct Who {
+    id: UserId,
+    name: Box<str>,
+    role: Role,
+}
+
+impl Who {
+    fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
 struct Session {
     state: AppState,
     hub: Arc<Hub>,
     conn: Arc<Conn>,
-    who: CurrentUser,
+    who: Who,
     joined: HashMap<ConversationId, Joined>,
     limiter: DefaultDirectRateLimiter,
     strikes: u32,
@@ -133,6 +148,11 @@ type WsResult<T> = Result<T, axum::Error>;
 async fn run(state: AppState, mut socket: WebSocket, who: CurrentUser, credential: Credential) {
     let hub = state.hub.clone();
     let conn = hub.connect(who.user.id, who.user.role, credential);
+    let who = Who {
+        id: who.user.id,
+        name: who.user.name.into_boxed_str(),
+        role: who.user.role,
+    };
     let cfg = hub.config.clone();
     let per_second = NonZeroU32::new(cfg.frames_per_second.max(1)).unwrap_or(NonZeroU32::MIN);
     let burst = NonZeroU32::new(cfg.frame_burst.max(1)).unwrap_or(NonZeroU32::MIN);
@@ -520,14 +540,14 @@ impl Session {
                     let frame = ServerFrame::Typing {
                         conversation_id,
                         data: TypingEvent {
-                            user_id: self.who.user.id,
-                            name: self.who.user.name.clone(),
+                            user_id: self.who.id,
+                            name: self.who.name.to_string(),
                             is_typing: data.is_typing,
                         },
                     };
                     self.hub.publish(Event::Room {
                         conversation: conversation_id,
-                        except: Some(self.who.user.id),
+                        except: Some(self.who.id),
                         frame: frame.encode().to_string(),
                     });
                 }
@@ -564,9 +584,7 @@ impl Session {
         cmid: Option<&str>,
     ) -> WsResult<bool> {
         let (ok, code, message) = match self.state.conversation_owner(c).await {
-            Ok(Some(o)) if self.who.is_admin() || o == self.who.user.id => {
-                (true, "", String::new())
-            }
+            Ok(Some(o)) if self.who.is_admin() || o == self.who.id => (true, "", String::new()),
             Ok(_) => (false, "not_found", "Not found.".to_owned()),
             Err(e) => {
                 let (code, message) = store_error(&e);
@@ -681,7 +699,7 @@ impl Session {
                     .await;
             }
         };
-        let allowed = matches!(found, Some((conv, owner)) if conv == c && (self.who.is_admin() || owner == self.who.user.id));
+        let allowed = matches!(found, Some((conv, owner)) if conv == c && (self.who.is_admin() || owner == self.who.id));
         if !allowed {
             return self
                 .send(
@@ -691,12 +709,12 @@ impl Session {
                 .await;
         }
         match store
-            .mark_read(self.who.user.id, self.who.is_admin(), c, message)
+            .mark_read(self.who.id, self.who.is_admin(), c, message)
             .await
         {
             Ok(mark) => {
                 self.state
-                    .publish_read(c, self.who.user.id, mark.last_read_message_id);
+                    .publish_read(c, self.who.id, mark.last_read_message_id);
                 Ok(())
             }
             Err(e) => {
@@ -737,14 +755,14 @@ impl Session {
         }
         if let Err(ApiError::RateLimited { retry_after_secs }) = self
             .state
-            .check_send_limit(self.who.user.id, self.who.user.role)
+            .check_send_limit(self.who.id, self.who.role)
             .await
         {
             // A resend of a stored message is still acked.
             if let Ok(Some(existing)) = self
                 .state
                 .store
-                .message_by_client_id(self.who.user.id, id.as_str())
+                .message_by_client_id(self.who.id, id.as_str())
                 .await
                 && existing.conversation_id == c
             {
@@ -767,9 +785,9 @@ impl Session {
             .store
             .send_message(NewMessage {
                 conversation_id: c,
-                sender_id: self.who.user.id,
-                sender_type: self.who.user.role.sender_type(),
-                sender_name: self.who.user.name.clone(),
+                sender_id: self.who.id,
+                sender_type: self.who.role.sender_type(),
+                sender_name: self.who.name.to_string(),
                 content: body.into_inner(),
                 message_type: MessageType::Text,
                 client_message_id: Some(id.into_inner()),
