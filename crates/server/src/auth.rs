@@ -187,7 +187,7 @@ async fn lookup_token(state: &AppState, token_hash: &str) -> Result<Option<Curre
     let stale =
         last_used.is_none_or(|t| OffsetDateTime::now_utc() - t > time::Duration::minutes(1));
     if stale {
-        state.store.touch_api_token(&token_id).await?;
+        state.touches.token(&token_id);
     }
     Ok(Some(CurrentUser {
         user,
@@ -202,10 +202,7 @@ async fn lookup_session(state: &AppState, id_hash: &str) -> Result<Option<Curren
     // Slide the expiry forward, at most every few minutes.
     let now = OffsetDateTime::now_utc();
     if now - session.last_seen_at > time::Duration::minutes(5) {
-        state
-            .store
-            .touch_session(id_hash, now + state.config.session_ttl)
-            .await?;
+        state.touches.session(id_hash);
     }
     Ok(Some(CurrentUser {
         user,

@@ -75,3 +75,37 @@ impl OwnerCache {
         map.insert(c, owner);
     }
 }
+
+/// Sessions and API tokens used lately, written to the database in one statement each every
+/// few seconds instead of one write per sign-in check (a burst of WebSocket connects would
+/// otherwise queue thousands of single-row writes).
+#[derive(Default)]
+pub struct Touches {
+    inner: Mutex<(
+        std::collections::HashSet<String>,
+        std::collections::HashSet<String>,
+    )>,
+}
+
+impl Touches {
+    pub fn session(&self, id_hash: &str) {
+        let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if t.0.len() < MAX_ENTRIES {
+            t.0.insert(id_hash.to_owned());
+        }
+    }
+
+    pub fn token(&self, token_id: &str) {
+        let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if t.1.len() < MAX_ENTRIES {
+            t.1.insert(token_id.to_owned());
+        }
+    }
+
+    /// Everything recorded since the last call: (session hashes, token ids).
+    pub fn take(&self) -> (Vec<String>, Vec<String>) {
+        let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let (s, k) = std::mem::take(&mut *t);
+        (s.into_iter().collect(), k.into_iter().collect())
+    }
+}

@@ -168,9 +168,11 @@ pub async fn serve(
                 tick.tick().await;
                 state.limits.prune();
                 state.auth_cache.prune();
+                state.flush_touches().await;
             }
         })
     };
+    let flush_at_exit = state.clone();
     let hub = state.hub.clone();
     let shutdown = async move {
         shutdown.await;
@@ -191,5 +193,6 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     pruner.abort();
+    flush_at_exit.flush_touches().await;
     result
 }

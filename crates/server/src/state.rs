@@ -27,6 +27,7 @@ pub struct Inner {
     pub metrics: PrometheusHandle,
     pub auth_cache: AuthCache,
     pub owners: OwnerCache,
+    pub touches: crate::cache::Touches,
 }
 
 impl std::ops::Deref for AppState {
@@ -94,7 +95,24 @@ impl AppState {
             metrics: crate::metrics::handle(),
             auth_cache: AuthCache::default(),
             owners: OwnerCache::default(),
+            touches: crate::cache::Touches::default(),
         }))
+    }
+
+    /// Writes the sessions and tokens used since the last call (last use, sliding expiry).
+    pub async fn flush_touches(&self) {
+        let (sessions, tokens) = self.touches.take();
+        if !sessions.is_empty() {
+            let expires = time::OffsetDateTime::now_utc() + self.config.session_ttl;
+            if let Err(e) = self.store.touch_sessions(&sessions, expires).await {
+                tracing::debug!(error = %e, "recording session use failed");
+            }
+        }
+        if !tokens.is_empty()
+            && let Err(e) = self.store.touch_api_tokens(&tokens).await
+        {
+            tracing::debug!(error = %e, "recording token use failed");
+        }
     }
 
     /// One message send by `user`: shared by every node through Redis when there is Redis,

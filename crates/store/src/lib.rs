@@ -77,6 +77,24 @@ impl Default for StoreOptions {
     }
 }
 
+/// Copies the SQLite write-ahead log into the database file every half second, off the
+/// writer's path (PASSIVE: it never blocks the writer or readers). Stops with the pool.
+async fn checkpoints(pool: SqlitePool) {
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::debug!(error = %e, "WAL checkpoint failed");
+        }
+    }
+}
+
 /// The handle the server uses for every read and write. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -107,7 +125,7 @@ impl Store {
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
                 .pragma("temp_store", "memory")
-                .pragma("cache_size", "-16000");
+                .pragma("cache_size", "-2000");
             if let Some(dir) = co.get_filename().parent()
                 && !dir.as_os_str().is_empty()
             {
@@ -125,14 +143,20 @@ impl Store {
                 .map_err(StoreError::from)?;
             // SQLite has one writer: the message writer keeps a connection of its own, so it
             // never waits behind readers for a pooled one.
+            // Its commits never checkpoint (that would fsync on the message path): a background
+            // task checkpoints from a pooled connection instead, see `checkpoints`.
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)
                 .acquire_timeout(opts.acquire_timeout)
                 .test_before_acquire(false)
-                .connect_with(co)
+                .connect_with(
+                    co.pragma("cache_size", "-16000")
+                        .pragma("wal_autocheckpoint", "0"),
+                )
                 .await
                 .map_err(StoreError::from)?;
+            tokio::spawn(checkpoints(pool.clone()));
             (Db::Sqlite(pool), Some(Db::Sqlite(writer)))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let co = PgConnectOptions::from_str(url)

@@ -324,6 +324,48 @@ impl Store {
         Ok(row.map(|r| (r.token_id, r.user, r.last_used_at)))
     }
 
+    /// Records the use of many API tokens at once (the server batches them).
+    pub async fn touch_api_tokens(&self, token_ids: &[String]) -> Result<(), StoreError> {
+        let t = now();
+        for part in token_ids.chunks(500) {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "UPDATE api_tokens SET last_used_at = $1 WHERE id IN ({})",
+                crate::batch::placeholders(2, part.len())
+            ));
+            on_db!(self, pool => {
+                let mut q = sqlx::query(sql).bind(t);
+                for id in part {
+                    q = q.bind(id.as_str());
+                }
+                q.execute(pool).await.map(|_| ())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Slides many sessions' expiry to `expires_at` at once (the server batches them).
+    pub async fn touch_sessions(
+        &self,
+        id_hashes: &[String],
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let t = now();
+        for part in id_hashes.chunks(500) {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id IN ({})",
+                crate::batch::placeholders(3, part.len())
+            ));
+            on_db!(self, pool => {
+                let mut q = sqlx::query(sql).bind(t).bind(expires_at);
+                for id in part {
+                    q = q.bind(id.as_str());
+                }
+                q.execute(pool).await.map(|_| ())
+            })?;
+        }
+        Ok(())
+    }
+
     pub async fn touch_api_token(&self, token_id: &str) -> Result<(), StoreError> {
         on_db!(self, pool => sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
             .bind(token_id).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
