@@ -42,7 +42,6 @@ impl AuthCache {
     pub fn prune(&self) {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         map.retain(|_, (at, _)| at.elapsed() < AUTH_TTL);
-        map.shrink_to_fit();
     }
 
     /// Forgets every credential of `user` (sign-out, password change, token revoked).

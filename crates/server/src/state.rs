@@ -67,7 +67,7 @@ impl AppState {
         // Committed messages are handed to one dispatcher task, in commit order, so encoding
         // and fan-out stay off the writer's path. Should the dispatcher fall far behind, the
         // writer delivers inline rather than drop anything.
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<support_chat_store::SentMessage>(65_536);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<support_chat_store::SentMessage>(8_192);
         let weak = Arc::downgrade(&hub);
         tokio::spawn(async move {
             while let Some(sent) = rx.recv().await {
@@ -79,10 +79,14 @@ impl AppState {
         });
         let weak = Arc::downgrade(&hub);
         store.set_message_listener(Some(Arc::new(move |sent| {
+            if sent.audience.is_none() {
+                return; // a repeat: nothing new to tell anyone
+            }
             if let Err(tokio::sync::mpsc::error::TrySendError::Full(sent)) =
                 tx.try_send(sent.clone())
                 && let Some(hub) = weak.upgrade()
             {
+                metrics::counter!("ws_dispatch_inline_total").increment(1);
                 hub.message_stored(&sent);
             }
         })));
@@ -105,13 +109,13 @@ impl AppState {
         if !sessions.is_empty() {
             let expires = time::OffsetDateTime::now_utc() + self.config.session_ttl;
             if let Err(e) = self.store.touch_sessions(&sessions, expires).await {
-                tracing::debug!(error = %e, "recording session use failed");
+                tracing::warn!(error = %e, "recording session use failed");
             }
         }
         if !tokens.is_empty()
             && let Err(e) = self.store.touch_api_tokens(&tokens).await
         {
-            tracing::debug!(error = %e, "recording token use failed");
+            tracing::warn!(error = %e, "recording token use failed");
         }
     }
 

@@ -125,7 +125,8 @@ impl Store {
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
                 .pragma("temp_store", "memory")
-                .pragma("cache_size", "-2000");
+                .pragma("cache_size", "-2000")
+                .pragma("journal_size_limit", "67108864");
             if let Some(dir) = co.get_filename().parent()
                 && !dir.as_os_str().is_empty()
             {

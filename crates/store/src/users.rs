@@ -352,7 +352,8 @@ impl Store {
         let t = now();
         for part in id_hashes.chunks(500) {
             let sql = sqlx::AssertSqlSafe(format!(
-                "UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id IN ({})",
+                "UPDATE sessions SET last_seen_at = $1, expires_at = $2
+                 WHERE revoked_at IS NULL AND expires_at > $1 AND id IN ({})",
                 crate::batch::placeholders(3, part.len())
             ));
             on_db!(self, pool => {

@@ -17,6 +17,7 @@ async fn setup(db: &TestDb) -> Store {
 
 support_chat_store::on_every_backend!(
     setup = setup;
+    batched_touches_slide_live_sessions_and_stamp_tokens,
     a_message_gets_the_next_sequence_and_becomes_the_last_message,
     the_same_client_message_id_twice_stores_one_message,
     concurrent_senders_get_distinct_increasing_positions,
@@ -622,4 +623,45 @@ async fn concurrent_sends_across_many_conversations_all_land(store: Store) {
         let seqs: Vec<i64> = messages.iter().map(|m| m.seq).collect();
         assert_eq!(seqs, (1..=21).collect::<Vec<_>>(), "conversation {c}");
     }
+}
+
+async fn batched_touches_slide_live_sessions_and_stamp_tokens(store: Store) {
+    let ann = user(&store, "ann@example.com", Role::User).await;
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+    for id in ["live", "revoked"] {
+        store
+            .create_session(id, ann.id, "csrf", soon, None, None)
+            .await
+            .unwrap();
+    }
+    store.revoke_session("revoked").await.unwrap();
+    let later = time::OffsetDateTime::now_utc() + time::Duration::days(30);
+    store
+        .touch_sessions(&["live".into(), "revoked".into()], later)
+        .await
+        .unwrap();
+    let (live, _) = store.live_session("live").await.unwrap().unwrap();
+    assert!(
+        live.expires_at > soon + time::Duration::days(29),
+        "the live session slid"
+    );
+    assert!(
+        store.live_session("revoked").await.unwrap().is_none(),
+        "a revoked one stays revoked"
+    );
+    store
+        .create_api_token("t1", ann.id, "ci", "hash1")
+        .await
+        .unwrap();
+    assert!(
+        store.list_api_tokens(ann.id).await.unwrap()[0]
+            .last_used_at
+            .is_none()
+    );
+    store.touch_api_tokens(&["t1".into()]).await.unwrap();
+    assert!(
+        store.list_api_tokens(ann.id).await.unwrap()[0]
+            .last_used_at
+            .is_some()
+    );
 }

@@ -604,6 +604,8 @@ export class RealtimeClient {
     }
     const conversationId = frame.conversationId;
     if (conversationId != null && this.joining.delete(conversationId)) {
+      // Only a busy server is worth another try; not_found and the like will not change.
+      if (code !== 'unavailable' && code !== 'rate_limited') return;
       // The join failed (database busy, …): try again a little later.
       this.rejoinTimers.set(
         conversationId,

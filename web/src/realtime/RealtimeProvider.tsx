@@ -53,7 +53,11 @@ export function RealtimeProvider({ children, createSocket }: RealtimeProviderPro
         void queryClient.invalidateQueries({ queryKey: meQueryKey });
       },
       onResetRequired: (conversationId) => {
-        void queryClient.invalidateQueries({ queryKey: supportKeys.conversation(conversationId) });
+        // Refetch even when no page shows it: queued messages wait for this refetch to rejoin.
+        void queryClient.invalidateQueries({
+          queryKey: supportKeys.conversation(conversationId),
+          refetchType: 'all',
+        });
       },
       onFrame: (frame: ServerFrame) => {
         cacheSync.apply(frame, store.getState().selfId);

@@ -201,12 +201,11 @@ impl Hub {
             }
             first
         };
-        let frame = self
-            .presence
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .frame_for(is_admin);
-        conn.push(Out::Frame(frame));
+        {
+            // Under the lock, so a newer frame from the presence loop cannot overtake this one.
+            let p = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+            conn.push(Out::Frame(p.frame_for(is_admin)));
+        }
         if first_admin_socket {
             self.presence_changed_locally();
         }
@@ -593,23 +592,19 @@ async fn presence_loop(hub: std::sync::Weak<Hub>, dirty: Arc<Notify>) {
             ids.extend(redis.online_admins().await);
         }
         let ids: Vec<UserId> = ids.into_iter().collect();
-        let (to_admins, to_users) = {
-            let mut p = h.presence.lock().unwrap_or_else(|e| e.into_inner());
-            if p.ids == ids {
-                continue;
-            }
-            let count_changed = p.ids.len() != ids.len();
-            *p = Presence::new(&ids);
-            (
-                p.for_admins.clone(),
-                count_changed.then(|| p.for_users.clone()),
-            )
-        };
+        // Pushed with the presence lock held (lock order: presence, registry, outbox), so a
+        // socket connecting meanwhile gets the old frame and then this one, or just this one.
+        let mut p = h.presence.lock().unwrap_or_else(|e| e.into_inner());
+        if p.ids == ids {
+            continue;
+        }
+        let count_changed = p.ids.len() != ids.len();
+        *p = Presence::new(&ids);
         for c in h.registry().users.values().flatten() {
             if c.is_admin {
-                c.push(Out::Frame(to_admins.clone()));
-            } else if let Some(f) = &to_users {
-                c.push(Out::Frame(f.clone()));
+                c.push(Out::Frame(p.for_admins.clone()));
+            } else if count_changed {
+                c.push(Out::Frame(p.for_users.clone()));
             }
         }
     }
