@@ -149,6 +149,20 @@ pub async fn authenticate(
     } else {
         return Ok(None);
     };
+    resolve(state, key).await
+}
+
+/// Resolves a bearer API token given on its own (the WebSocket `?token=`).
+pub async fn authenticate_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<CurrentUser>, ApiError> {
+    resolve(state, format!("t:{}", hash_secret(token))).await
+}
+
+/// The user behind a credential key (`t:` + token hash or `s:` + session hash), from the
+/// short-lived cache or the database.
+async fn resolve(state: &AppState, key: String) -> Result<Option<CurrentUser>, ApiError> {
     if let Some(hit) = state.auth_cache.get(&key) {
         return Ok(Some(hit));
     }
@@ -157,22 +171,6 @@ pub async fn authenticate(
     } else {
         lookup_session(state, &key[2..]).await?
     };
-    if let Some(current) = &found {
-        state.auth_cache.put(key, current.clone());
-    }
-    Ok(found)
-}
-
-/// Resolves a bearer API token given on its own (the WebSocket `?token=`).
-pub async fn authenticate_token(
-    state: &AppState,
-    token: &str,
-) -> Result<Option<CurrentUser>, ApiError> {
-    let key = format!("t:{}", hash_secret(token));
-    if let Some(hit) = state.auth_cache.get(&key) {
-        return Ok(Some(hit));
-    }
-    let found = lookup_token(state, &key[2..]).await?;
     if let Some(current) = &found {
         state.auth_cache.put(key, current.clone());
     }

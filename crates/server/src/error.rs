@@ -75,6 +75,24 @@ impl ApiError {
         ApiError::Detailed(Box::new(self), message, Some(fields))
     }
 
+    /// The code and message a client is shown, logged as an HTTP answer would be (for
+    /// channels other than HTTP, such as WebSocket `error` frames).
+    pub fn reported(&self) -> (&'static str, String) {
+        self.log();
+        let (_, code, message) = self.parts();
+        (code, message)
+    }
+
+    fn log(&self) {
+        match self {
+            ApiError::Internal(detail) => tracing::error!(error = %detail, "internal error"),
+            ApiError::Unavailable => {
+                tracing::warn!("answering 503: a backing service is unavailable")
+            }
+            _ => {}
+        }
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
             ApiError::InvalidJson(m) => (StatusCode::BAD_REQUEST, "invalid_json", m.clone()),
@@ -137,13 +155,7 @@ fn summary(lead: &str, f: &FieldErrors) -> String {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message) = self.parts();
-        match &self {
-            ApiError::Internal(detail) => tracing::error!(error = %detail, "internal error"),
-            ApiError::Unavailable => {
-                tracing::warn!("answering 503: a backing service is unavailable")
-            }
-            _ => {}
-        }
+        self.log();
         let fields = match &self {
             ApiError::Validation(f) | ApiError::Unprocessable(f) => Some(f.0.clone()),
             ApiError::Detailed(_, _, f) => f.as_ref().map(|f| f.0.clone()),

@@ -25,16 +25,24 @@ fn per_minute(rate: u32, burst: u32) -> Quota {
     Quota::per_minute(nz(rate)).allow_burst(nz(burst))
 }
 
+/// Messages per minute and burst for one sender of `role` (admins get five times as many).
+pub fn send_quota(c: &ServerConfig, role: Role) -> (u32, u32) {
+    let (rate, burst) = (c.message_rate_per_minute, c.message_burst.max(1));
+    match role {
+        Role::Admin => (rate.saturating_mul(5), burst.saturating_mul(5)),
+        Role::User => (rate, burst),
+    }
+}
+
 impl Limits {
     pub fn new(c: &ServerConfig) -> Self {
-        let rate = c.message_rate_per_minute;
-        let burst = c.message_burst.max(1);
+        let quota = |role| {
+            let (rate, burst) = send_quota(c, role);
+            per_minute(rate, burst)
+        };
         Limits {
-            user_sends: RateLimiter::keyed(per_minute(rate, burst)),
-            admin_sends: RateLimiter::keyed(per_minute(
-                rate.saturating_mul(5),
-                burst.saturating_mul(5),
-            )),
+            user_sends: RateLimiter::keyed(quota(Role::User)),
+            admin_sends: RateLimiter::keyed(quota(Role::Admin)),
             login_account: RateLimiter::keyed(per_minute(
                 c.login_attempts_per_minute,
                 c.login_attempts_per_minute,

@@ -123,16 +123,7 @@ impl AppState {
     /// this node's own count otherwise (and while Redis does not answer).
     pub async fn check_send_limit(&self, user: UserId, role: Role) -> Result<(), ApiError> {
         if let Some(redis) = self.hub.redis() {
-            let (rate, burst) = match role {
-                Role::Admin => (
-                    self.config.message_rate_per_minute.saturating_mul(5),
-                    self.config.message_burst.saturating_mul(5),
-                ),
-                Role::User => (
-                    self.config.message_rate_per_minute,
-                    self.config.message_burst,
-                ),
-            };
+            let (rate, burst) = crate::limits::send_quota(&self.config, role);
             match redis.allow(&format!("send:{}", user.0), rate, burst).await {
                 Some(Ok(())) => return Ok(()),
                 Some(Err(retry_after_secs)) => {

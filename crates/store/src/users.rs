@@ -254,17 +254,6 @@ impl Store {
         }))
     }
 
-    /// Records activity and slides the expiry forward (called at most every few minutes).
-    pub async fn touch_session(
-        &self,
-        id_hash: &str,
-        expires_at: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        on_db!(self, pool => sqlx::query("UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1")
-            .bind(id_hash).bind(now()).bind(expires_at).execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
     pub async fn revoke_session(&self, id_hash: &str) -> Result<(), StoreError> {
         on_db!(self, pool => sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
             .bind(id_hash).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
@@ -364,12 +353,6 @@ impl Store {
                 q.execute(pool).await.map(|_| ())
             })?;
         }
-        Ok(())
-    }
-
-    pub async fn touch_api_token(&self, token_id: &str) -> Result<(), StoreError> {
-        on_db!(self, pool => sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
-            .bind(token_id).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 

@@ -404,17 +404,14 @@ impl Hub {
             }
             Event::FlagsChanged => {
                 let flags = self.flags.clone();
-                let conns: Vec<Arc<Conn>> =
-                    self.registry().users.values().flatten().cloned().collect();
+                let conns = self.all_conns();
                 tokio::spawn(async move {
-                    flags.invalidate().await;
-                    let Ok(all) = flags.all().await else { return };
-                    let flag = all
-                        .iter()
-                        .find(|f| f.key == crate::routes::support::FEATURE);
+                    let Ok(flag) = fresh_support_chat_flag(&flags).await else {
+                        return;
+                    };
                     for c in conns {
                         let role = if c.is_admin { Role::Admin } else { Role::User };
-                        if !flag.is_some_and(|f| is_on_for(f, c.user, role)) {
+                        if !feature_allows(flag.as_ref(), &c, role) {
                             c.close(CloseReason::FEATURE_OFF);
                         }
                     }
@@ -439,7 +436,7 @@ impl Hub {
     /// who lost the `support_chat` feature. A backstop for close events that did not arrive
     /// (broker outage, a reconnect inside the credential cache's second).
     pub async fn sweep(&self) {
-        let conns: Vec<Arc<Conn>> = self.registry().users.values().flatten().cloned().collect();
+        let conns = self.all_conns();
         if conns.is_empty() {
             return;
         }
@@ -460,12 +457,7 @@ impl Hub {
         else {
             return; // The database is away: try again next time.
         };
-        self.flags.invalidate().await;
-        let flags = self.flags.all().await.ok();
-        let flag = flags.as_ref().and_then(|all| {
-            all.iter()
-                .find(|f| f.key == crate::routes::support::FEATURE)
-        });
+        let flag = fresh_support_chat_flag(&self.flags).await;
         for c in conns {
             let role = match &c.credential {
                 Credential::Session(h) => live_sessions.get(h),
@@ -477,12 +469,20 @@ impl Hub {
                     c.close(CloseReason::ACCOUNT_CHANGED)
                 }
                 Some(r) => {
-                    if flags.is_some() && !flag.is_some_and(|f| is_on_for(f, c.user, *r)) {
+                    if flag
+                        .as_ref()
+                        .is_ok_and(|f| !feature_allows(f.as_ref(), &c, *r))
+                    {
                         c.close(CloseReason::FEATURE_OFF);
                     }
                 }
             }
         }
+    }
+
+    /// Every socket on this node, for work done outside the registry lock.
+    fn all_conns(&self) -> Vec<Arc<Conn>> {
+        self.registry().users.values().flatten().cloned().collect()
     }
 
     /// Admins with a socket on this node.
@@ -501,7 +501,7 @@ impl Hub {
 
     /// Closes every socket with a close frame and waits (up to `patience`) until they are gone.
     pub async fn shutdown(&self, patience: Duration) {
-        let conns: Vec<Arc<Conn>> = self.registry().users.values().flatten().cloned().collect();
+        let conns = self.all_conns();
         for c in &conns {
             c.close(CloseReason::SHUTDOWN);
         }
@@ -521,6 +521,24 @@ impl Hub {
     pub fn open_sockets(&self) -> u64 {
         self.open.load(Ordering::Relaxed)
     }
+}
+
+/// The `support_chat` flag read afresh (the cache is dropped first); `Ok(None)` if it does
+/// not exist, `Err` if the flags could not be read.
+async fn fresh_support_chat_flag(
+    flags: &FlagCache,
+) -> Result<Option<support_chat_store::FeatureFlag>, crate::error::ApiError> {
+    flags.invalidate().await;
+    Ok(flags
+        .all()
+        .await?
+        .into_iter()
+        .find(|f| f.key == crate::routes::support::FEATURE))
+}
+
+/// Whether a socket of this user with `role` may stay open as far as `support_chat` goes.
+fn feature_allows(flag: Option<&support_chat_store::FeatureFlag>, c: &Conn, role: Role) -> bool {
+    flag.is_some_and(|f| is_on_for(f, c.user, role))
 }
 
 async fn sweep_loop(hub: std::sync::Weak<Hub>) {

@@ -282,19 +282,9 @@ fn too_big(e: &axum::Error) -> bool {
     false
 }
 
+/// The `error` frame's code and message for a store failure: the same as the REST answer's.
 fn store_error(e: &StoreError) -> (&'static str, String) {
-    match e {
-        StoreError::NotFound => ("not_found", "Not found.".into()),
-        StoreError::Conflict(m) => ("conflict", m.clone()),
-        StoreError::Unavailable(_) => (
-            "unavailable",
-            "The database is unavailable; try again shortly.".into(),
-        ),
-        StoreError::Config(_) | StoreError::Other(_) => {
-            tracing::error!(error = %e, "websocket store error");
-            ("internal", "Something went wrong on our side.".into())
-        }
-    }
+    ApiError::from(e.clone()).reported()
 }
 
 impl Session {
