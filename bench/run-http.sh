@@ -36,95 +36,24 @@ USERS="${USERS:-50}"
 PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"
 PG_URL="${PG_URL%/}"
 BASE_URL="http://127.0.0.1:$PORT"
-HEALTH_TIMEOUT_SECS=60
-
-log() { echo "run-http: $*" >&2; }
-
-WORKDIR=""
-SERVER_PID=""
-PG_DB=""
+BENCH_NAME=run-http
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        log "stopping server (pid $SERVER_PID)"
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 1 100); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$SERVER_PID" 2>/dev/null; then
-            log "server did not exit after SIGTERM; sending SIGKILL"
-            kill -KILL "$SERVER_PID" 2>/dev/null || true
-        fi
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    if [[ $status -ne 0 && -n "$WORKDIR" && -s "$WORKDIR/server.log" ]]; then
-        log "last lines of the server log:"
-        tail -n 40 "$WORKDIR/server.log" >&2 || true
-    fi
-    if [[ -n "$PG_DB" ]]; then
-        log "dropping database $PG_DB"
-        psql "$PG_URL/postgres" -v ON_ERROR_STOP=1 -qc "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >&2 ||
-            log "warning: could not drop database $PG_DB"
-    fi
-    if [[ -n "$WORKDIR" ]]; then
-        rm -rf "$WORKDIR"
-    fi
+    bench_cleanup "$status"
     exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-    echo "run-http: something is already listening on 127.0.0.1:$PORT; set PORT=..." >&2
-    exit 1
-fi
-
-log "building (release) in $CARGO_TARGET_DIR"
-(cd "$ROOT" && cargo build --release -p support-chat -p support-chat-bench >&2)
-SERVER_BIN="$CARGO_TARGET_DIR/release/support-chat"
-BENCH_BIN="$CARGO_TARGET_DIR/release/support-chat-bench"
-
-WORKDIR="$(mktemp -d "${TMPDIR:-/tmp}/support-chat-bench.XXXXXX")"
-
-if [[ "$BACKEND" == postgres ]]; then
-    PG_DB="support_chat_bench_$(date +%s)_$$"
-    log "creating database $PG_DB"
-    psql "$PG_URL/postgres" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE \"$PG_DB\"" >&2
-    DATABASE_URL="$PG_URL/$PG_DB"
-else
-    DATABASE_URL="sqlite://$WORKDIR/bench.db"
-fi
-
-log "starting server on $BASE_URL ($BACKEND)"
-SUPPORT_CHAT_MESSAGE_RATE_PER_MINUTE=100000000 SUPPORT_CHAT_MESSAGE_BURST=100000 SUPPORT_CHAT_LOGIN_RATE_PER_MINUTE=100000 \
-    "$SERVER_BIN" serve \
-    --bind "127.0.0.1:$PORT" \
-    --data-dir "$WORKDIR" \
-    --database-url "$DATABASE_URL" \
-    >"$WORKDIR/server.log" 2>&1 &
-SERVER_PID=$!
-
-deadline=$((SECONDS + HEALTH_TIMEOUT_SECS))
-until curl -fsS --max-time 2 -o /dev/null "$BASE_URL/healthz" 2>/dev/null; do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-        log "server exited before becoming healthy"
-        exit 1
-    fi
-    if ((SECONDS >= deadline)); then
-        log "server not healthy after ${HEALTH_TIMEOUT_SECS}s"
-        exit 1
-    fi
-    sleep 0.2
-done
-
-rss_after_start="$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status")"
-log "server healthy (pid $SERVER_PID), RSS right after start: ${rss_after_start} kB"
-printf '{"backend":"%s","serverPid":%s,"serverRssAfterStartKb":%s}\n' \
-    "$BACKEND" "$SERVER_PID" "${rss_after_start:-null}"
+refuse_busy_port
+build_release
+make_database support_chat_bench
+start_server
 
 if [[ -n "${RESULTS_DIR:-}" ]]; then
     mkdir -p "$RESULTS_DIR"

@@ -57,9 +57,9 @@ SOURCE_ADDRS="${SOURCE_ADDRS:-8}"
 PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"
 PG_URL="${PG_URL%/}"
 BASE_URL="http://127.0.0.1:$PORT"
-HEALTH_TIMEOUT_SECS=60
-
-log() { echo "run-ws: $*" >&2; }
+BENCH_NAME=run-ws
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 if ! [[ "$CONNECTIONS" =~ ^[0-9]+$ && "$PROCS" =~ ^[0-9]+$ ]] || ((PROCS < 1 || CONNECTIONS < PROCS)); then
     echo "run-ws: CONNECTIONS and PROCS must be integers with 1 <= PROCS <= CONNECTIONS" >&2
@@ -79,9 +79,6 @@ if ((CONNECTIONS + 500 > FILES)); then
     exit 2
 fi
 
-WORKDIR=""
-SERVER_PID=""
-PG_DB=""
 BENCH_PIDS=()
 
 cleanup() {
@@ -93,58 +90,17 @@ cleanup() {
     for pid in "${BENCH_PIDS[@]}"; do
         wait "$pid" 2>/dev/null || true
     done
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        log "stopping server (pid $SERVER_PID)"
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 1 100); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$SERVER_PID" 2>/dev/null; then
-            log "server did not exit after SIGTERM; sending SIGKILL"
-            kill -KILL "$SERVER_PID" 2>/dev/null || true
-        fi
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    if [[ $status -ne 0 && -n "$WORKDIR" && -s "$WORKDIR/server.log" ]]; then
-        log "last lines of the server log:"
-        tail -n 40 "$WORKDIR/server.log" >&2 || true
-    fi
-    if [[ -n "$PG_DB" ]]; then
-        log "dropping database $PG_DB"
-        psql "$PG_URL/postgres" -v ON_ERROR_STOP=1 -qc "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >&2 ||
-            log "warning: could not drop database $PG_DB"
-    fi
-    if [[ -n "$WORKDIR" ]]; then
-        rm -rf "$WORKDIR"
-    fi
+    bench_cleanup "$status"
     exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-    echo "run-ws: something is already listening on 127.0.0.1:$PORT; set PORT=..." >&2
-    exit 1
-fi
-
-log "building (release) in $CARGO_TARGET_DIR"
-(cd "$ROOT" && cargo build --release -p support-chat -p support-chat-bench >&2)
-SERVER_BIN="$CARGO_TARGET_DIR/release/support-chat"
-BENCH_BIN="$CARGO_TARGET_DIR/release/support-chat-bench"
-
-WORKDIR="$(mktemp -d "${TMPDIR:-/tmp}/support-chat-bench-ws.XXXXXX")"
+refuse_busy_port
+build_release
+make_database support_chat_bench_ws
 mkdir -p "$WORKDIR/sync" "$WORKDIR/reports"
-
-if [[ "$BACKEND" == postgres ]]; then
-    PG_DB="support_chat_bench_ws_$(date +%s)_$$"
-    log "creating database $PG_DB"
-    psql "$PG_URL/postgres" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE \"$PG_DB\"" >&2
-    DATABASE_URL="$PG_URL/$PG_DB"
-else
-    DATABASE_URL="sqlite://$WORKDIR/bench.db"
-fi
 
 # Throwaway credentials for this server only.
 random_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
@@ -156,32 +112,7 @@ export SUPPORT_CHAT_ADMIN_PASSWORD SUPPORT_CHAT_SSO_SECRET
 if [[ -n "${REDIS_URL:-}" ]]; then
     log "server uses Redis at $REDIS_URL"
 fi
-log "starting server on $BASE_URL ($BACKEND)"
-SUPPORT_CHAT_MESSAGE_RATE_PER_MINUTE=100000000 SUPPORT_CHAT_MESSAGE_BURST=100000 SUPPORT_CHAT_LOGIN_RATE_PER_MINUTE=100000 \
-    "$SERVER_BIN" serve \
-    --bind "127.0.0.1:$PORT" \
-    --data-dir "$WORKDIR" \
-    --database-url "$DATABASE_URL" \
-    >"$WORKDIR/server.log" 2>&1 &
-SERVER_PID=$!
-
-deadline=$((SECONDS + HEALTH_TIMEOUT_SECS))
-until curl -fsS --max-time 2 -o /dev/null "$BASE_URL/healthz" 2>/dev/null; do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-        log "server exited before becoming healthy"
-        exit 1
-    fi
-    if ((SECONDS >= deadline)); then
-        log "server not healthy after ${HEALTH_TIMEOUT_SECS}s"
-        exit 1
-    fi
-    sleep 0.2
-done
-
-rss_after_start="$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status")"
-log "server healthy (pid $SERVER_PID), RSS right after start: ${rss_after_start} kB"
-printf '{"backend":"%s","serverPid":%s,"serverRssAfterStartKb":%s}\n' \
-    "$BACKEND" "$SERVER_PID" "${rss_after_start:-null}"
+start_server
 
 # Scale a comma-separated list of rates by num/den (each process's share).
 share() {
