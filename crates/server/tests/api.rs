@@ -191,12 +191,7 @@ async fn another_users_conversation_is_not_found_for_every_action(s: TestServer)
         .unwrap();
     assert_eq!(list["pagination"]["total"], 0);
     // Nothing Eve tried changed Ann's conversation.
-    let detail: Value = ann
-        .get(&format!("/api/support-chat/conversations/{c}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = ann.detail(c).await;
     assert_eq!(detail["conversation"]["status"], "open");
     assert_eq!(detail["messages"].as_array().unwrap().len(), 2);
 }
@@ -325,12 +320,7 @@ async fn the_same_client_message_id_twice_stores_one_message(s: TestServer) {
     );
     let again: Value = again.json().await.unwrap();
     assert_eq!(first["id"], again["id"]);
-    let detail: Value = ann
-        .get(&format!("/api/support-chat/conversations/{c}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = ann.detail(c).await;
     let copies = detail["messages"]
         .as_array()
         .unwrap()
@@ -407,12 +397,7 @@ async fn unread_counts_and_read_state_follow_the_reader(s: TestServer) {
     assert_eq!(read["unreadCount"], 0);
     assert_eq!(read["lastReadMessageId"], r2["id"]);
     // The admin sees their messages read.
-    let detail: Value = admin
-        .get(&format!("/api/support-chat/conversations/{c}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = admin.detail(c).await;
     let msgs = detail["messages"].as_array().unwrap();
     assert!(
         msgs[1]["readAt"].is_string() && msgs[2]["readAt"].is_string(),
@@ -812,12 +797,7 @@ async fn admins_triage_with_filters_stats_and_bulk_actions(s: TestServer) {
         .unwrap()
         .clone();
     assert_eq!(crash["admin"]["name"], "Ada Admin");
-    let detail: Value = bob
-        .get(&format!("/api/support-chat/conversations/{b}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = bob.detail(b).await;
     assert_eq!(detail["conversation"]["admin"]["name"], "Ada Admin");
     assert_eq!(
         detail["conversation"]["admin"].get("email"),
@@ -830,12 +810,7 @@ async fn admins_soft_delete_messages(s: TestServer) {
     let ann = s.user("ann@example.com", "Ann").await;
     let admin = s.admin("root@example.com").await;
     let c = ann.open("Oops", "my password is hunter2").await;
-    let detail: Value = ann
-        .get(&format!("/api/support-chat/conversations/{c}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = ann.detail(c).await;
     let mid = detail["messages"][0]["id"].as_i64().unwrap();
     let deleted: Value = admin
         .delete(&format!("/api/support-chat/messages/{mid}"))
@@ -845,12 +820,7 @@ async fn admins_soft_delete_messages(s: TestServer) {
         .unwrap();
     assert_eq!(deleted["content"], "[message deleted]");
     assert!(deleted["deletedAt"].is_string());
-    let detail: Value = ann
-        .get(&format!("/api/support-chat/conversations/{c}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = ann.detail(c).await;
     let lists = [
         ann.get("/api/support-chat/conversations")
             .await
@@ -1058,12 +1028,7 @@ async fn sending_faster_than_the_limit_gets_429_with_retry_after(s: TestServer) 
     // A retry of a message that was stored is answered, not limited.
     let retried = ann.post("/api/support-chat/messages", third).await;
     assert_eq!(retried.status(), StatusCode::OK);
-    let detail: Value = ann
-        .get(&format!("/api/support-chat/conversations/{c}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = ann.detail(c).await;
     assert_eq!(
         detail["messages"].as_array().unwrap().len(),
         3,

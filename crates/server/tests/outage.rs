@@ -116,12 +116,7 @@ async fn a_database_outage_answers_503_and_recovers_by_itself() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     ann.say(c, "after the outage").await;
-    let detail: serde_json::Value = ann
-        .get(&format!("/api/support-chat/conversations/{c}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail: serde_json::Value = ann.detail(c).await;
     let contents: Vec<&str> = detail["messages"]
         .as_array()
         .unwrap()

@@ -213,12 +213,7 @@ async fn too_far_behind_gets_reset_required(s: TestServer) {
         .await;
     let ann = s.user("ann@example.com", "Ann").await;
     let c = ann.open("Slow", "first").await;
-    let first: Value = ann
-        .get(&format!("/api/support-chat/conversations/{c}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let first: Value = ann.detail(c).await;
     let first_id = first["messages"][0]["id"].as_i64().unwrap();
     let mut newest = Value::Null;
     for i in 0..10 {
@@ -253,12 +248,7 @@ async fn a_resent_client_message_id_is_acked_with_the_original(s: TestServer) {
     let got = admin_ws.next("message").await;
     assert_eq!(got["data"]["id"], a["messageId"]);
     admin_ws.silent("message", Duration::from_millis(300)).await;
-    let detail: Value = ann
-        .get(&format!("/api/support-chat/conversations/{c}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = ann.detail(c).await;
     assert_eq!(detail["messages"].as_array().unwrap().len(), 2);
 }
 
@@ -317,12 +307,7 @@ async fn strangers_cannot_join_or_send_and_hear_nothing(s: TestServer) {
             Err(_) => {}
         }
     }
-    let detail: Value = ann
-        .get(&format!("/api/support-chat/conversations/{c}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = ann.detail(c).await;
     assert_eq!(
         detail["messages"].as_array().unwrap().len(),
         2,
@@ -549,12 +534,7 @@ async fn typing_and_read_receipts_reach_the_room(s: TestServer) {
     let r = b.next("read_receipt").await;
     assert_eq!(r["data"]["userId"], ann.id());
     assert_eq!(r["data"]["messageId"], reply["messageId"]);
-    let detail: Value = ada
-        .get(&format!("/api/support-chat/conversations/{c}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = ada.detail(c).await;
     assert!(
         detail["messages"][1]["readAt"].is_string(),
         "stored as read"
@@ -667,12 +647,7 @@ async fn a_redis_restart_loses_nothing(s: TestServer) {
     sender.say(c, "after", "o-6").await;
     collect_until(&mut remote, c, 7, 8).await;
     remote.silent("message", Duration::from_millis(300)).await;
-    let detail: Value = ada
-        .get(&format!("/api/support-chat/conversations/{c}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = ada.detail(c).await;
     let contents: Vec<&str> = detail["messages"]
         .as_array()
         .unwrap()
@@ -786,12 +761,7 @@ async fn a_skipped_sequence_number_does_not_stall_delivery(s: TestServer) {
     let b = ws.next("message").await;
     assert_eq!(b["data"]["seq"], 4);
     // A rejoin from before the hole replays across it too.
-    let first: Value = ann
-        .get(&format!("/api/support-chat/conversations/{c}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let first: Value = ann.detail(c).await;
     let mut again = Ws::connect(&s.url, Auth::Token(&ann.token().await)).await;
     let (replay, _) = again.join(c, first["messages"][0]["id"].as_i64()).await;
     assert_eq!(seqs(&replay), [3, 4]);

@@ -284,6 +284,15 @@ impl Client {
         body["conversation"]["id"].as_i64().expect("id")
     }
 
+    /// The conversation's detail (`GET /api/support-chat/conversations/{id}`) as JSON.
+    pub async fn detail(&self, conversation: i64) -> Value {
+        self.get(&format!("/api/support-chat/conversations/{conversation}"))
+            .await
+            .json()
+            .await
+            .expect("json")
+    }
+
     pub async fn say(&self, conversation: i64, content: &str) -> Value {
         let res = self
             .post(
