@@ -10,6 +10,7 @@ use support_chat_server::ServerConfig;
 support_chat_store::on_every_backend!(
     setup = setup;
     anonymous_requests_are_refused_with_401,
+    the_session_endpoint_tells_a_signed_out_browser_without_an_error,
     cookie_writes_without_the_csrf_header_are_refused,
     bearer_tokens_work_without_csrf_and_can_be_revoked,
     users_are_refused_admin_routes,
@@ -56,6 +57,34 @@ async fn anonymous_requests_are_refused_with_401(s: TestServer) {
     )
     .await;
     assert_eq!(e["code"], "unauthenticated");
+}
+
+async fn the_session_endpoint_tells_a_signed_out_browser_without_an_error(s: TestServer) {
+    let anonymous = Client::new(&s.url);
+    let res = anonymous.get("/api/auth/session").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"user": null, "csrfToken": null, "features": {}})
+    );
+
+    let mut ann = s.user("ann@example.com", "Ann").await;
+    let signed_in: Value = ann.get("/api/auth/session").await.json().await.unwrap();
+    let me: Value = ann.get("/api/auth/me").await.json().await.unwrap();
+    assert_eq!(signed_in, me, "signed in, it answers what /me answers");
+    assert_eq!(signed_in["user"]["email"], "ann@example.com");
+    assert_eq!(signed_in["features"]["support_chat"], true);
+
+    let res = ann.post("/api/auth/logout", json!({})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    ann.csrf = None;
+    let after: Value = ann.get("/api/auth/session").await.json().await.unwrap();
+    assert_eq!(
+        after["user"],
+        Value::Null,
+        "a revoked session is signed out"
+    );
 }
 
 async fn cookie_writes_without_the_csrf_header_are_refused(s: TestServer) {

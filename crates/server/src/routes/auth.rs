@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))
+        .routes(routes!(session))
         .routes(routes!(sso))
         .routes(routes!(create_token, list_tokens))
         .routes(routes!(delete_token))
@@ -63,6 +64,19 @@ pub struct MeResponse {
     /// Empty when the request used a bearer token (no CSRF needed).
     pub csrf_token: String,
     /// Feature flag key → on for this user.
+    pub features: BTreeMap<String, bool>,
+}
+
+/// Who is signed in on this browser, if anyone: what the web app asks at start, so a signed-out
+/// visit is an ordinary answer rather than a 401.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionResponse {
+    /// `null` when nobody is signed in (no credential, or an expired or revoked one).
+    pub user: Option<User>,
+    /// The `X-CSRF-Token` for writes; `null` when signed out, empty for a bearer token.
+    pub csrf_token: Option<String>,
+    /// Feature flag key → on for this user; empty when signed out.
     pub features: BTreeMap<String, bool>,
 }
 
@@ -248,6 +262,35 @@ async fn me(
     State(state): State<AppState>,
     current: CurrentUser,
 ) -> ApiResult<axum::Json<MeResponse>> {
+    Ok(axum::Json(describe(&state, current).await?))
+}
+
+/// Like `/me`, but a signed-out caller gets 200 with `user: null` instead of 401.
+#[utoipa::path(get, path = "/session", tag = "auth", security(()),
+    responses((status = 200, body = SessionResponse), (status = 503, body = ErrorResponse)))]
+async fn session(
+    State(state): State<AppState>,
+    parts: Parts,
+) -> ApiResult<axum::Json<SessionResponse>> {
+    let answer = match crate::auth::authenticate(&state, &parts).await? {
+        Some(current) => {
+            let me = describe(&state, current).await?;
+            SessionResponse {
+                user: Some(me.user),
+                csrf_token: Some(me.csrf_token),
+                features: me.features,
+            }
+        }
+        None => SessionResponse {
+            user: None,
+            csrf_token: None,
+            features: BTreeMap::new(),
+        },
+    };
+    Ok(axum::Json(answer))
+}
+
+async fn describe(state: &AppState, current: CurrentUser) -> ApiResult<MeResponse> {
     let features = state
         .flags
         .for_user(current.user.id, current.user.role)
@@ -256,11 +299,11 @@ async fn me(
         AuthVia::Session { csrf_token, .. } => csrf_token,
         AuthVia::Token { .. } => String::new(),
     };
-    Ok(axum::Json(MeResponse {
+    Ok(MeResponse {
         user: current.user,
         csrf_token,
         features,
-    }))
+    })
 }
 
 #[derive(Deserialize)]

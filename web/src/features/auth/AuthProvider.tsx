@@ -10,7 +10,7 @@ interface AuthProviderProps {
   api?: Api;
 }
 
-/** Loads `/api/auth/me` at start and owns sign-in, sign-up and sign-out. */
+/** Loads `/api/auth/session` at start and owns sign-in, sign-up and sign-out. */
 export function AuthProvider({ children, api = defaultApi }: AuthProviderProps) {
   const queryClient = useQueryClient();
   const me = useQuery({

@@ -2,19 +2,20 @@ import { isApiError, unwrap, type Api, type AuthResponse, type LoginRequest, typ
 
 export const meQueryKey = ['auth', 'me'] as const;
 
-/** The current session, or null when signed out. Keeps the client's CSRF token in step. */
+/**
+ * The current session, or null when signed out. Keeps the client's CSRF token in step. Asks
+ * `/api/auth/session`, which answers a signed-out browser with 200 and `user: null` (so a visit
+ * to the login page logs no failed request).
+ */
 export async function fetchMe(api: Api): Promise<MeResponse | null> {
-  try {
-    const me = await unwrap(api.client.GET('/api/auth/me'));
-    api.csrf.set(me.csrfToken);
-    return me;
-  } catch (error) {
-    if (isApiError(error, 401)) {
-      api.csrf.set(null);
-      return null;
-    }
-    throw error;
+  const session = await unwrap(api.client.GET('/api/auth/session'));
+  if (session.user === null || session.user === undefined) {
+    api.csrf.set(null);
+    return null;
   }
+  const csrfToken = session.csrfToken ?? '';
+  api.csrf.set(csrfToken);
+  return { user: session.user, csrfToken, features: session.features };
 }
 
 export async function login(api: Api, body: LoginRequest): Promise<AuthResponse> {
