@@ -116,6 +116,8 @@ function FlagCard({ flag }: { flag: FeatureFlag }) {
     <section className={styles.flag} aria-labelledby={headingId}>
       <form
         className={styles.form}
+        // Our own messages instead of the browser's bubbles, which screen readers miss.
+        noValidate
         onSubmit={(event) => {
           event.preventDefault();
           const result = requestOf(draft);

@@ -27,7 +27,7 @@ export function fakeServer(routes: Record<string, Handler>) {
   const requests: { method: string; url: URL; body: unknown }[] = [];
   const fetch = async (request: Request) => {
     const url = new URL(request.url);
-    const text = request.method === 'GET' ? '' : await request.text();
+    const text = request.method === 'GET' ? '' : await request.clone().text();
     requests.push({ method: request.method, url, body: text === '' ? undefined : (JSON.parse(text) as unknown) });
     const handler = routes[`${request.method} ${url.pathname}`];
     if (handler === undefined) return json({ error: { code: 'not_found', message: 'Not found' } }, 404);
