@@ -7,7 +7,7 @@ import styles from './QueueToolbar.module.css';
 
 interface QueueToolbarProps {
   filters: QueueFilters;
-  /** `replace`: typing in a box replaces the history entry instead of adding one per pause. */
+  /** `replace`: refining what is typed in a box replaces the history entry instead of adding one per pause. */
   onChange: (change: Partial<QueueFilters>, options?: { replace?: boolean }) => void;
   onClear: () => void;
   admins: readonly PersonRef[];
@@ -49,7 +49,8 @@ export function QueueToolbar({ filters, onChange, onClear, admins, selfId }: Que
           value={filters.q}
           normalize={normalizeSearch}
           onCommit={(q) => {
-            onChange({ q }, { replace: true });
+            // Starting a search is a step Back undoes; refining it is not.
+            onChange({ q }, { replace: filters.q !== '' });
           }}
           className={styles.search}
           inputClassName={`${styles.input} ${styles.searchInput}`}
@@ -124,7 +125,7 @@ export function QueueToolbar({ filters, onChange, onClear, admins, selfId }: Que
           value={filters.tag}
           normalize={normalizeTag}
           onCommit={(tag) => {
-            onChange({ tag }, { replace: true });
+            onChange({ tag }, { replace: filters.tag !== '' });
           }}
           className={styles.field}
           labelClassName={styles.label}
