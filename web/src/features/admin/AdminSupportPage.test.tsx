@@ -99,6 +99,13 @@ describe('AdminSupportPage', () => {
     });
     const searched = requests.filter((r) => r.url.searchParams.has('q')).map((r) => r.url.searchParams.get('q'));
     expect(searched).toEqual(['print']);
+
+    // Refining the search replaces the history entry; Back leaves the search altogether.
+    fireEvent.change(box, { target: { value: 'printer' } });
+    await waitFor(() => { expect(router.state.location.search).toBe('?q=printer'); });
+    await act(() => router.navigate(-1));
+    expect(router.state.location.search).toBe('');
+    expect(screen.getByRole<HTMLInputElement>('searchbox', { name: 'Search conversations' }).value).toBe('');
   });
 
   it('assigns a conversation to me in one click', async () => {
