@@ -111,6 +111,12 @@ describe('AdminConversationPage', () => {
 
     expect(await screen.findByRole('heading', { name: 'Printer on fire (3rd floor)' })).toBeTruthy();
     expect(requests.find((r) => r.method === 'PUT')?.body).toEqual({ subject: 'Printer on fire (3rd floor)' });
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Edit subject' }));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Edit subject' }));
+    fireEvent.keyDown(screen.getByRole('textbox', { name: 'Subject' }), { key: 'Escape' });
+    expect(screen.queryByRole('textbox', { name: 'Subject' })).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Edit subject' }));
   });
 
   it('shows the server’s reason when a change is refused', async () => {

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ArrowLeft, Bot, Pencil } from 'lucide-react';
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { useApi } from '../../api/ApiContext';
 import { bulkUpdate, TAG_MAX_CHARS, updateConversation, type ConversationUpdate, type PersonRef } from '../../api/admin';
@@ -234,11 +234,24 @@ function SubjectEditor({ conversation: c }: { conversation: Conversation }) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(c.subject);
   const [problem, setProblem] = useState<string | null>(null);
+  // Closing the form puts the focus back on "Edit subject" instead of losing it.
+  const editButton = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (!editing && refocus.current) {
+      refocus.current = false;
+      editButton.current?.focus();
+    }
+  }, [editing]);
+  const close = () => {
+    refocus.current = true;
+    setEditing(false);
+  };
   const save = useMutation({
     mutationFn: (subject: string) => updateConversation(api, c.id, { subject }),
     onSuccess: (updated) => {
       showUpdatedConversation(queryClient, updated);
-      setEditing(false);
+      close();
     },
   });
 
@@ -247,6 +260,7 @@ function SubjectEditor({ conversation: c }: { conversation: Conversation }) {
       <div className={styles.subjectLine}>
         <h1 className={styles.subject}>{c.subject}</h1>
         <button
+          ref={editButton}
           type="button"
           className={styles.iconButton}
           aria-label="Edit subject"
@@ -294,14 +308,14 @@ function SubjectEditor({ conversation: c }: { conversation: Conversation }) {
           setProblem(null);
         }}
         onKeyDown={(event) => {
-          if (event.key === 'Escape') setEditing(false);
+          if (event.key === 'Escape') close();
         }}
       />
       <div className={styles.subjectActions}>
         <Button type="submit" size="small" busy={save.isPending}>
           Save subject
         </Button>
-        <Button variant="secondary" size="small" disabled={save.isPending} onClick={() => { setEditing(false); }}>
+        <Button variant="secondary" size="small" disabled={save.isPending} onClick={close}>
           Cancel
         </Button>
       </div>
