@@ -1,3 +1,4 @@
+import type { QueueFilters } from './admin';
 import type { ConversationStatus } from './support';
 
 /** TanStack Query keys for support-chat data, shared by pages and the real-time provider. */
@@ -8,4 +9,16 @@ export const supportKeys = {
   list: (status: ConversationStatus | 'all') => ['support', 'conversations', { status }] as const,
   /** The header and newest page of one conversation. */
   conversation: (id: number) => ['support', 'conversation', id] as const,
+};
+
+/** TanStack Query keys for the admin pages; live events patch and refresh these too. */
+export const adminKeys = {
+  all: ['admin'] as const,
+  /** Every view of the admin queue, whatever the filters. */
+  queues: () => ['admin', 'queue'] as const,
+  /** One view; `me` in the filters means `selfId`. */
+  queue: (filters: QueueFilters, selfId: number) => ['admin', 'queue', filters, selfId] as const,
+  stats: () => ['admin', 'stats'] as const,
+  admins: () => ['admin', 'admins'] as const,
+  flags: () => ['admin', 'flags'] as const,
 };

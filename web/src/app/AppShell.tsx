@@ -44,6 +44,11 @@ export function AppShell() {
                 Support
               </NavLink>
             )}
+            {user.role === 'admin' && (
+              <NavLink to="/admin" className={styles.navLink}>
+                Admin
+              </NavLink>
+            )}
           </nav>
         </div>
         <div className={styles.account}>

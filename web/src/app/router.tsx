@@ -1,4 +1,5 @@
 import { createBrowserRouter } from 'react-router';
+import { adminRoutes } from '../features/admin/routes';
 import { LoginPage } from '../features/auth/LoginPage';
 import { RegisterPage } from '../features/auth/RegisterPage';
 import { GuestOnly, RequireAuth } from '../features/auth/routeGuards';
@@ -48,6 +49,7 @@ export function createAppRouter() {
                     { path: ':id', element: <ConversationPage /> },
                   ],
                 },
+                adminRoutes,
               ],
             },
           ],

@@ -1,9 +1,10 @@
 import { QueryClient, type InfiniteData } from '@tanstack/react-query';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { supportKeys } from '../api/queryKeys';
+import { DEFAULT_FILTERS } from '../api/admin';
+import { adminKeys, supportKeys } from '../api/queryKeys';
 import type { ConversationDetails, ConversationsResponse } from '../api/support';
 import { conversation, summary } from '../features/support/testUtils';
-import { createQueryCacheSync, LIST_REFRESH_DELAY_MS, type QueryCacheSync } from './queryCacheSync';
+import { ADMIN_REFRESH_DELAY_MS, createQueryCacheSync, LIST_REFRESH_DELAY_MS, type QueryCacheSync } from './queryCacheSync';
 import { serverMessage } from './testMessages';
 
 const ANN = 2;
@@ -21,6 +22,10 @@ function seed(rows = [summary({ id: 7 }), summary({ id: 8, subject: 'Other' })])
     messages: [],
     hasMore: false,
   });
+}
+
+function sameKey(a: unknown, b: readonly unknown[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function row(id: number) {
@@ -88,7 +93,70 @@ describe('live events in the query caches', () => {
     }
     expect(invalidate).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(LIST_REFRESH_DELAY_MS);
-    expect(invalidate).toHaveBeenCalledTimes(1);
-    expect(invalidate).toHaveBeenCalledWith({ queryKey: supportKeys.lists() });
+    const listRefreshes = invalidate.mock.calls.filter(([filters]) => sameKey(filters?.queryKey, supportKeys.lists()));
+    expect(listRefreshes).toHaveLength(1);
+  });
+});
+
+describe('live events in the admin queue', () => {
+  const ME = 1;
+  const filters = { ...DEFAULT_FILTERS };
+
+  function seedQueue(rows = [summary({ id: 7 }), summary({ id: 8, subject: 'Other' })]) {
+    queryClient.setQueryData<ConversationsResponse>(adminKeys.queue(filters, ME), {
+      conversations: rows,
+      pagination: { page: 1, pageSize: 25, total: rows.length, hasMore: false },
+    });
+  }
+  function queue() {
+    return queryClient.getQueryData<ConversationsResponse>(adminKeys.queue(filters, ME));
+  }
+
+  it('puts a new conversation on top of the queue at once', () => {
+    seedQueue();
+    sync.apply(
+      {
+        type: 'conversation_created',
+        conversationId: 50,
+        data: { conversation: conversation({ id: 50, subject: 'New one' }), message: serverMessage({ id: 90, conversationId: 50 }) },
+      },
+      ME,
+    );
+    expect(queue()?.conversations.map((c) => c.subject)).toEqual(['New one', 'Cannot export invoices', 'Other']);
+    expect(queue()?.pagination.total).toBe(3);
+  });
+
+  it('shows an assignment with the admin name it knows', () => {
+    seedQueue();
+    queryClient.setQueryData(adminKeys.admins(), [{ id: 3, name: 'Bo' }]);
+    sync.apply({ type: 'conversation_updated', conversationId: 8, data: { adminId: 3, status: 'in_progress' } }, ME);
+    expect(queue()?.conversations[1]).toMatchObject({ admin: { id: 3, name: 'Bo' }, status: 'in_progress' });
+  });
+
+  it('counts a notification as unread in the queue too', () => {
+    seedQueue([summary({ id: 7, unreadCount: 0 })]);
+    sync.apply(
+      { type: 'notification', conversationId: 7, data: { kind: 'message', messageId: 9, senderName: 'Ann', preview: 'Hello?', urgent: true } },
+      ME,
+    );
+    expect(queue()?.conversations[0]).toMatchObject({ unreadCount: 1, lastMessage: 'Hello?' });
+  });
+
+  it('refreshes the queue and the stats once per second however many events arrive', async () => {
+    seedQueue();
+    const invalidate = vi.spyOn(queryClient, 'invalidateQueries');
+    const adminRefreshes = () => invalidate.mock.calls.filter(([f]) => sameKey(f?.queryKey, adminKeys.queues())).length;
+    const statsRefreshes = () => invalidate.mock.calls.filter(([f]) => sameKey(f?.queryKey, adminKeys.stats())).length;
+
+    // A steady stream, one event every 200 ms for 3 seconds.
+    for (let i = 0; i < 15; i += 1) {
+      sync.apply({ type: 'conversation_updated', conversationId: 7, data: { priority: i % 2 === 0 ? 'high' : 'low' } }, ME);
+      await vi.advanceTimersByTimeAsync(200);
+    }
+    await vi.advanceTimersByTimeAsync(ADMIN_REFRESH_DELAY_MS);
+
+    // Not one per event, and not starved until the stream stops either.
+    expect(adminRefreshes()).toBe(3);
+    expect(statsRefreshes()).toBe(3);
   });
 });

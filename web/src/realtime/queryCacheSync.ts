@@ -1,33 +1,53 @@
 /**
  * Live events → TanStack Query caches: conversation lists (preview, time, unread badge, status)
  * and conversation headers update at once; lists are refetched shortly after for the true order.
+ * The admin queue pages and stats are patched the same way and refreshed at most once per
+ * `ADMIN_REFRESH_DELAY_MS`, however many events arrive (no refetch storm on a busy queue).
  */
-import type { InfiniteData, QueryClient } from '@tanstack/react-query';
+import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
+import type { PersonRef, QueueFilters } from '../api/admin';
 import type { ServerFrame } from '../api/realtime';
-import { supportKeys } from '../api/queryKeys';
+import { adminKeys, supportKeys } from '../api/queryKeys';
 import type {
   Conversation,
   ConversationDetails,
-  ConversationStatus,
   ConversationSummary,
   ConversationsResponse,
-  Priority,
 } from '../api/support';
+import { applyChange, insertCreated, isPriority, isStatus, patchRow, summaryFromCreated } from './queueMerge';
 
 /** Lists are refetched this long after the last event that touched them. */
 export const LIST_REFRESH_DELAY_MS = 1_000;
+/** The admin queue and stats are refetched at most this often while events keep coming. */
+export const ADMIN_REFRESH_DELAY_MS = 1_000;
 
 type ListData = InfiniteData<ConversationsResponse, number>;
 type Patch = Partial<Pick<ConversationSummary, 'lastMessage' | 'lastMessageAt' | 'status' | 'priority' | 'subject'>>;
 
-const STATUSES: readonly string[] = ['open', 'in_progress', 'closed', 'transferred'] satisfies ConversationStatus[];
-const PRIORITIES: readonly string[] = ['low', 'normal', 'high', 'urgent'] satisfies Priority[];
-
-function isStatus(value: string | null | undefined): value is ConversationStatus {
-  return value != null && STATUSES.includes(value);
+/** The filters a queue page was fetched with, from its query key (`adminKeys.queue`). */
+function filtersOf(queryKey: QueryKey): QueueFilters | undefined {
+  return queryKey[2] as QueueFilters | undefined;
 }
-function isPriority(value: string | null | undefined): value is Priority {
-  return value != null && PRIORITIES.includes(value);
+
+/** Rewrites every cached admin queue page with `update` (given that page's filters). */
+function patchQueues(
+  queryClient: QueryClient,
+  update: (page: ConversationsResponse, filters: QueueFilters) => ConversationsResponse,
+) {
+  for (const [queryKey, data] of queryClient.getQueriesData<ConversationsResponse>({ queryKey: adminKeys.queues() })) {
+    const filters = filtersOf(queryKey);
+    if (data === undefined || filters === undefined) continue;
+    const next = update(data, filters);
+    if (next !== data) queryClient.setQueryData(queryKey, next);
+  }
+}
+
+function patchQueueRows(
+  queryClient: QueryClient,
+  conversationId: number,
+  update: (summary: ConversationSummary) => ConversationSummary,
+) {
+  patchQueues(queryClient, (page) => patchRow(page, conversationId, update));
 }
 
 function patchLists(
@@ -59,11 +79,13 @@ function patchDetail(
 }
 
 function patchBoth(queryClient: QueryClient, conversationId: number, patch: Patch, unread?: (n: number) => number) {
-  patchLists(queryClient, conversationId, (c) => ({
+  const updateRow = (c: ConversationSummary): ConversationSummary => ({
     ...c,
     ...patch,
     ...(unread ? { unreadCount: unread(c.unreadCount) } : {}),
-  }));
+  });
+  patchLists(queryClient, conversationId, updateRow);
+  patchQueueRows(queryClient, conversationId, updateRow);
   // The header has no preview; everything else applies to it too.
   const headerPatch: Partial<Conversation> = {};
   if (patch.lastMessageAt !== undefined) headerPatch.lastMessageAt = patch.lastMessageAt;
@@ -84,6 +106,19 @@ export interface QueryCacheSync {
 
 export function createQueryCacheSync(queryClient: QueryClient): QueryCacheSync {
   let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  let adminTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Coalesces: the first event starts the clock, later ones ride along, so a steady stream
+   * of events still refreshes every `ADMIN_REFRESH_DELAY_MS` instead of never. Only queries
+   * on screen refetch; the others are just marked stale. */
+  function refreshAdminSoon() {
+    if (adminTimer !== null) return;
+    adminTimer = setTimeout(() => {
+      adminTimer = null;
+      void queryClient.invalidateQueries({ queryKey: adminKeys.queues() });
+      void queryClient.invalidateQueries({ queryKey: adminKeys.stats() });
+    }, ADMIN_REFRESH_DELAY_MS);
+  }
 
   function refreshListsSoon() {
     if (refreshTimer !== null) clearTimeout(refreshTimer);
@@ -102,9 +137,12 @@ export function createQueryCacheSync(queryClient: QueryClient): QueryCacheSync {
         // An end user's message reopens a closed conversation without a conversation_updated.
         if (message.senderType === 'user') {
           patchLists(queryClient, frame.conversationId, (c) => (c.status === 'closed' ? { ...c, status: 'open' } : c));
+          patchQueueRows(queryClient, frame.conversationId, (c) => (c.status === 'closed' ? { ...c, status: 'open' } : c));
           patchDetail(queryClient, frame.conversationId, (c) => (c.status === 'closed' ? { ...c, status: 'open' } : c));
         }
         refreshListsSoon();
+        // A first admin reply sets the response time; any message changes the day's count.
+        refreshAdminSoon();
         break;
       }
       case 'notification':
@@ -115,6 +153,7 @@ export function createQueryCacheSync(queryClient: QueryClient): QueryCacheSync {
           (n) => n + 1,
         );
         refreshListsSoon();
+        refreshAdminSoon();
         break;
       case 'read_receipt':
         if (frame.data.userId === selfId) {
@@ -129,16 +168,23 @@ export function createQueryCacheSync(queryClient: QueryClient): QueryCacheSync {
         if (isPriority(change.priority)) patch.priority = change.priority;
         if (change.subject != null) patch.subject = change.subject;
         patchBoth(queryClient, frame.conversationId, patch);
+        const admins = queryClient.getQueryData<PersonRef[]>(adminKeys.admins());
+        patchQueues(queryClient, (page, filters) => applyChange(page, frame.conversationId, change, filters, admins));
         if (change.adminId !== undefined || change.tagsAdded != null || change.archived != null) {
           // The frame carries only the assignee's id; fetch the header for the name.
           void queryClient.invalidateQueries({ queryKey: supportKeys.conversation(frame.conversationId) });
         }
         refreshListsSoon();
+        refreshAdminSoon();
         break;
       }
-      case 'conversation_created':
+      case 'conversation_created': {
+        const row = summaryFromCreated(frame.data);
+        patchQueues(queryClient, (page, filters) => insertCreated(page, row, filters, selfId));
         refreshListsSoon();
+        refreshAdminSoon();
         break;
+      }
       default:
         break;
     }
@@ -149,6 +195,8 @@ export function createQueryCacheSync(queryClient: QueryClient): QueryCacheSync {
     dispose() {
       if (refreshTimer !== null) clearTimeout(refreshTimer);
       refreshTimer = null;
+      if (adminTimer !== null) clearTimeout(adminTimer);
+      adminTimer = null;
     },
   };
 }

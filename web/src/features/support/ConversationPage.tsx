@@ -1,40 +1,21 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ArrowLeft } from 'lucide-react';
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { Link, useParams } from 'react-router';
 import { useApi } from '../../api/ApiContext';
 import { isApiError } from '../../api/client';
 import { supportKeys } from '../../api/queryKeys';
 import { setConversationStatus, type Conversation, type ConversationDetails } from '../../api/support';
-import { useConnectionStatus, useRealtime } from '../../realtime/RealtimeContext';
-import { newestIncomingId } from '../../realtime/threadReducer';
-import { TypingNotifier } from '../../realtime/typingNotifier';
-import type { ThreadMessage } from '../../realtime/types';
 import { Button } from '../../ui/Button';
 import { ButtonLink } from '../../ui/ButtonLink';
 import { EmptyState } from '../../ui/EmptyState';
-import { useCurrentUser } from '../auth/AuthContext';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { loadErrorText } from './errors';
 import { PRIORITY_LABELS } from './format';
-import { MessageComposer } from './MessageComposer';
-import { MessageThread } from './MessageThread';
+import { ConversationThreadPanel } from './ConversationThreadPanel';
 import { StatusBadge } from './StatusBadge';
 import { SupportPresence } from './SupportPresence';
 import { useConversationThread } from './useConversationThread';
 import styles from './ConversationPage.module.css';
-
-function subscribeVisibility(onChange: () => void) {
-  document.addEventListener('visibilitychange', onChange);
-  return () => {
-    document.removeEventListener('visibilitychange', onChange);
-  };
-}
-
-/** Whether the tab is in front (read receipts wait until it is). */
-function usePageVisible(): boolean {
-  return useSyncExternalStore(subscribeVisibility, () => document.visibilityState === 'visible');
-}
 
 function parseId(raw: string | undefined): number | null {
   if (raw === undefined || !/^[1-9]\d{0,15}$/.test(raw)) return null;
@@ -62,25 +43,7 @@ function ConversationMissing() {
 }
 
 function ConversationView({ conversationId }: { conversationId: number }) {
-  const user = useCurrentUser();
-  const { client } = useRealtime();
-  const connection = useConnectionStatus();
   const { details, thread, loadOlder, older } = useConversationThread(conversationId);
-  const [atBottom, setAtBottom] = useState(true);
-  const visible = usePageVisible();
-
-  const notifier = useMemo(
-    () => new TypingNotifier((isTyping) => { client.setTyping(conversationId, isTyping); }),
-    [client, conversationId],
-  );
-  useEffect(() => () => { notifier.stop(); }, [notifier]);
-
-  // Read receipts: the reader sees the newest message when the tab is in front and the thread
-  // is scrolled to the end.
-  const newestIncoming = newestIncomingId(thread, user.id);
-  useEffect(() => {
-    if (atBottom && visible && newestIncoming > 0) client.markRead(conversationId, newestIncoming);
-  }, [client, conversationId, atBottom, visible, newestIncoming]);
 
   if (details.isPending) {
     return (
@@ -121,15 +84,6 @@ function ConversationView({ conversationId }: { conversationId: number }) {
 
   const conversation = details.data.conversation;
   const messages = thread?.messages ?? [];
-  const waiting = messages.some((m) => m.senderId === user.id && m.status === 'sending');
-  const senderType = user.role === 'admin' ? 'admin' : 'user';
-
-  let note = null;
-  if (connection !== 'connected' && waiting) {
-    note = <p className={styles.note}>Not connected. Your messages will be sent when the connection is back.</p>;
-  } else if (conversation.status === 'closed') {
-    note = <p className={styles.note}>This conversation is closed. Sending a message reopens it.</p>;
-  }
 
   return (
     <div className={styles.page} data-fill-viewport="">
@@ -138,33 +92,13 @@ function ConversationView({ conversationId }: { conversationId: number }) {
         conversation={conversation}
         answered={messages.some((m) => m.senderType === 'admin')}
       />
-      <section className={styles.thread} aria-label="Conversation">
-        <MessageThread
-          messages={messages}
-          selfId={user.id}
-          connection={connection}
-          typing={thread?.typing ?? []}
-          hasOlder={thread?.hasOlder ?? false}
-          olderLoading={older.loading}
-          olderError={older.error === null ? null : loadErrorText(older.error, 'older messages')}
-          onLoadOlder={() => void loadOlder()}
-          onRetry={(m: ThreadMessage) => {
-            if (m.clientMessageId !== null) client.retry(conversationId, m.clientMessageId);
-          }}
-          onDiscard={(m: ThreadMessage) => {
-            if (m.clientMessageId !== null) client.discard(conversationId, m.clientMessageId);
-          }}
-          onAtBottomChange={setAtBottom}
-        />
-        <MessageComposer
-          note={note}
-          onSend={(content) => {
-            client.send(conversationId, content, { name: user.name, type: senderType });
-          }}
-          onTyping={() => { notifier.input(); }}
-          onStopTyping={() => { notifier.stop(); }}
-        />
-      </section>
+      <ConversationThreadPanel
+        conversationId={conversationId}
+        thread={thread}
+        older={older}
+        loadOlder={loadOlder}
+        note={conversation.status === 'closed' ? 'This conversation is closed. Sending a message reopens it.' : null}
+      />
     </div>
   );
 }

@@ -3,9 +3,11 @@ import { render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { createMemoryRouter, RouterProvider, type RouteObject } from 'react-router';
 import { ApiContext } from '../../api/ApiContext';
-import { createApi } from '../../api/client';
+import { createApi, type User } from '../../api/client';
+import type { ServerFrame } from '../../api/realtime';
 import type { Conversation, ConversationSummary, Message } from '../../api/support';
 import { fakeSocketFactory } from '../../realtime/fakeSocket';
+import { createQueryCacheSync } from '../../realtime/queryCacheSync';
 import { RealtimeClient } from '../../realtime/RealtimeClient';
 import { RealtimeContext, type RealtimeContextValue } from '../../realtime/RealtimeContext';
 import { createRealtimeStore } from '../../realtime/store';
@@ -25,7 +27,7 @@ export function fakeServer(routes: Record<string, Handler>) {
   const requests: { method: string; url: URL; body: unknown }[] = [];
   const fetch = async (request: Request) => {
     const url = new URL(request.url);
-    const text = request.method === 'GET' ? '' : await request.text();
+    const text = request.method === 'GET' ? '' : await request.clone().text();
     requests.push({ method: request.method, url, body: text === '' ? undefined : (JSON.parse(text) as unknown) });
     const handler = routes[`${request.method} ${url.pathname}`];
     if (handler === undefined) return json({ error: { code: 'not_found', message: 'Not found' } }, 404);
@@ -89,17 +91,29 @@ interface RenderOptions {
   path: string;
   routes: RouteObject[];
   api: ReturnType<typeof createApi>;
+  /** Who is signed in; Ann (an end user) by default. */
+  user?: User;
+  features?: Record<string, boolean>;
+  /** Server frames reach the query caches, as in the app (`RealtimeProvider`). */
+  live?: boolean;
 }
 
 /** Renders routes with the app's providers: a signed-in Ann, a fake API and a fake socket. */
-export function renderWithApp({ path, routes, api }: RenderOptions) {
+export function renderWithApp({ path, routes, api, user = ANN, features = { support_chat: true }, live = false }: RenderOptions) {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   const sockets = fakeSocketFactory();
-  const store = createRealtimeStore(initialRealtimeState(ANN.id));
-  const client = new RealtimeClient({ store, createSocket: sockets.create, random: () => 0, url: () => 'ws://support.test/ws' });
+  const store = createRealtimeStore(initialRealtimeState(user.id));
+  const cacheSync = live ? createQueryCacheSync(queryClient) : null;
+  const client = new RealtimeClient({
+    store,
+    createSocket: sockets.create,
+    random: () => 0,
+    url: () => 'ws://support.test/ws',
+    ...(cacheSync ? { onFrame: (frame: ServerFrame) => { cacheSync.apply(frame, user.id); } } : {}),
+  });
   const realtime: RealtimeContextValue = { store, client, subscribeFrames: () => () => undefined };
   const auth: AuthContextValue = {
-    state: { status: 'signedIn', user: ANN, features: { support_chat: true } },
+    state: { status: 'signedIn', user, features },
     signIn: () => Promise.resolve(),
     signUp: () => Promise.resolve(),
     signOut: () => Promise.resolve(),
@@ -121,5 +135,5 @@ export function renderWithApp({ path, routes, api }: RenderOptions) {
       <RouterProvider router={router} />
     </Providers>,
   );
-  return { ...result, router, queryClient, sockets, store, client };
+  return { ...result, router, queryClient, sockets, store, client, cacheSync };
 }

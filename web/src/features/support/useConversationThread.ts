@@ -5,7 +5,7 @@ import { supportKeys } from '../../api/queryKeys';
 import { fetchConversation } from '../../api/support';
 import { useRealtime, useThread } from '../../realtime/RealtimeContext';
 
-interface OlderState {
+export interface OlderState {
   loading: boolean;
   error: unknown;
 }
