@@ -119,7 +119,7 @@ pub fn analyze(turns: &[ChatTurn], options: &AnalyzeOptions) -> Decision {
                     format!("Billing problem: \u{201c}{}\u{201d}", quote(text)),
                 );
             }
-            if m.malfunction && !(m.billing_problem && !m.outage) {
+            if m.malfunction && (m.outage || !m.billing_problem) {
                 add(
                     ReasonCode::Malfunction,
                     format!("Reports something broken: \u{201c}{}\u{201d}", quote(text)),
@@ -270,23 +270,23 @@ fn message_category(m: &MessageSignals) -> Category {
         Category::Bug
     } else if m.feature {
         Category::Feature
-    } else if m.compromise
-        || m.access
-        || m.tech_terms > 0
+    } else if m.compromise || m.access {
+        Category::Technical
+    } else if m.about_company && !m.how_to && m.tech_terms == 0 {
+        Category::Other
+    } else if m.tech_terms > 0
+        || (m.how_to && m.explicit != Some(true))
+        // In a product's support chat, an unplaced question is most likely about the product.
         || (m.question
             && m.substantive
-            && !m.closing
-            && m.explicit.is_none()
-            && looks_like_how_to(m))
+            && m.explicit != Some(true)
+            && !m.about_company
+            && !m.frustration.frustrated)
     {
         Category::Technical
     } else {
         Category::Other
     }
-}
-
-fn looks_like_how_to(m: &MessageSignals) -> bool {
-    m.folded.starts_with("how ") || m.folded.contains(" how do") || m.folded.contains("how can")
 }
 
 /// The chat's category: the first substantive message sets the topic; a later billing or
@@ -316,7 +316,7 @@ fn urgency(considered: &[&MessageSignals], latest: &MessageSignals) -> Urgency {
     } else if latest.frustration.frustrated
         || considered
             .iter()
-            .any(|m| m.billing_money || m.access || (m.blocking && (m.malfunction || m.access)))
+            .any(|m| m.billing_money || m.access || (m.blocking && m.malfunction))
     {
         Urgency::High
     } else {

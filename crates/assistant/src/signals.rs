@@ -418,11 +418,20 @@ fn is_filler(w: &str) -> bool {
     )
 }
 
+// "Transfer me.", "escalate please": the whole message is the verb.
+re!(
+    BARE_VERB,
+    r"^\s*(?:please\s+)?(?:transfer|connect|escalate|forward|redirect)(?:\s+(?:me|us|this|it))?(?:\s+(?:please|now|asap))?\s*[.!]*\s*$"
+);
+
 /// Some(true) when the message asks for a person, Some(false) when it refuses one
 /// ("I don't need a human"), None when it says neither.
 pub(crate) fn explicit_request(folded: &str) -> Option<bool> {
     let cleaned = strip_quotes(folded);
     let n = words(&cleaned).iter().filter(|w| !is_filler(w)).count();
+    if BARE_VERB.is_match(&cleaned) {
+        return Some(true);
+    }
     let mut result = None;
     for c in clauses(&cleaned) {
         match clause_request(&c, n) {
@@ -513,7 +522,10 @@ re!(
     ridiculous|absurd|unacceptable|inacceptable|useless|worthless|pointless|hopeless|pathetic|
     incompetent|joke|kidding|seriously|unbelievable|disgust\w*|disappoint\w*|furious|angry|
     annoy\w*|frustrat\w*|irritat\w*|outrage\w*|terrible|awful|horrible|worst|stupid|dumb|idiot\w*|
-    crap|crappy|shit\w*|damn|wtf|fuck\w*|sucks?|
+    crap|crappy|shit\w*|damn|wtf|fuck\w*|sucks?|garbage|trash|rubbish|junk|scam|rip-?off|
+    nonsense|bullshit|insane|upset|fuming|livid|pissed|mad\s+at|the\s+hell|hell\s+is|
+    driving\s+me\s+(?:crazy|nuts|mad|insane|up\s+the\s+wall)|(?:so|completely|totally|just)\s+done\s+with|
+    i\s+am\s+done|i'?ve\s+had\s+it|
     fed\s+up|sick\s+(?:of|and\s+tired)|tired\s+of|had\s+enough|enough\s+is\s+enough|i'?m\s+done|
     losing\s+my\s+patience|waste\s+of\s+(?:my\s+|our\s+)?time|wasted\s+(?:my|our)|
     how\s+many\s+times|are\s+you\s+(?:even|kidding|serious)|read\s+my\s+messages?|
@@ -537,7 +549,8 @@ re!(
 re!(
     POLITE,
     r"(?:i'?m|i\s+am)\s+(?:so\s+|really\s+)?(?:terrible|awful|bad|hopeless|useless|stupid|dumb|rubbish|new)\s+(?:with|at)|
-    (?:i\s+)?hate\s+to\s+(?:bother|ask|trouble|disturb)|sorry(?:\s+to\s+bother(?:\s+you)?)?|worst\s+case"
+    (?:i\s+)?hate\s+to\s+(?:bother|ask|trouble|disturb)|
+    (?:i\s+)?feel\s+(?:so\s+|a\s+bit\s+|kind\s+of\s+)?(?:dumb|stupid|silly|bad|like\s+an\s+idiot)|(?:dumb|stupid|silly)\s+question|sorry(?:\s+to\s+bother(?:\s+you)?)?|worst\s+case"
 );
 re!(
     QUESTION_OPENER,
@@ -661,8 +674,12 @@ re!(
 re!(
     BILLING_MONEY,
     r"\b(?:
-    twice|double(?:d|\s+charged)?|duplicate\w*|(?:two|three|multiple|several)\s+(?:charges|payments|invoices)|
+    twice|double(?:d|\s+charged)?|duplicate\w*|identical\s+(?:charges|payments)|
+    (?:two|three|multiple|several)\s+(?:\w+\s+)?(?:charges|payments|invoices|transactions)|
+    instead\s+of\s+[$€£]?\d|
+    (?:renewed|charged|billed|took|taken|debited)\b.{0,60}\b(?:even\s+though|although|despite|without\s+(?:my\s+)?(?:permission|consent|asking))|
     overcharg\w*|(?:don'?t|do\s+not|didn'?t)\s+recogni[sz]e|unknown\s+charge|unauthori[sz]ed|
+    (?:didn'?t|did\s+not|never)\s+(?:authori[sz]e|approve|agree\s+to|order)|
     never\s+(?:signed|authori[sz]ed|agreed|ordered|asked|subscribed|used)|
     still\s+(?:billed|charged|paying|being\s+(?:charged|billed)|get(?:ting)?\s+(?:charged|billed))|
     (?:charged|billed)\s+(?:me\s+)?(?:right\s+)?after|(?:charged|billed)\s+(?:me\s+)?(?:for|in)\s+(?:a|an|the|\d+)|
@@ -670,7 +687,8 @@ re!(
     refund\s+(?:me|please|this|my|the)|money\s+back|fraud\w*|chargeback|
     (?:taking|took|taken|stealing|stole)\s+(?:my\s+)?money|went\s+through\s+but|full\s+price|
     paid\b.{0,80}\b(?:still|but|not)|from\s+[$€£]?\d+\s+to\s+[$€£]?\d+|
-    dos\s+veces|deux\s+fois|zweimal|duas\s+vezes|geld\s+zuruck|reembolso|rembourse\w*|erstatt\w*|
+    dos\s+veces|deux\s+fois|zweimal|doppelt\w*|duas\s+vezes|
+    (?:charged|paid|debited|billed)\b[^.!?]{0,40}\bbut\b|geld\s+zuruck|reembolso|rembourse\w*|erstatt\w*|
     aunque\s+cancel\w*|even\s+though\s+i\s+cancel\w*|
     but\s+(?:i\s+|we\s+)?(?:was|were|got|am|are|have\s+been|still\s+got)\s+(?:still\s+)?(?:charged|billed)
 )|^\s*refund\b"
@@ -679,7 +697,7 @@ re!(
 re!(
     BILLING_TROUBLE,
     r"\b(?:
-    dispute\w*|declin\w*|fail\w*|rejected|why\s+(?:was|were|did|am|have|has|is)\s+(?:i|we|my|our|it|this)\b|
+    dispute\w*|declin\w*|fail\w*|rejected|invalid|not\s+accepted|won'?t\s+(?:go\s+through|accept)|why\s+(?:was|were|did|am|have|has|is)\s+(?:i|we|my|our|it|this)\b|
     still\s+(?:shows|says|on)|not\s+(?:what\s+we\s+agreed|applied)
 )"
 );
@@ -698,12 +716,19 @@ re!(
     hack\w*|compromis\w*|breach\w*|stolen|phish\w*|leak\w*|exposed|posted\s+publicly|publicly\s+(?:posted|exposed)|
     (?:someone|somebody|a\s+stranger)\s+(?:else\s+)?(?:got\s+into|has\s+got|logged|is\s+logged|is\s+using|used|
         accessed|has\s+access|is\s+sending|sent|changed|is\s+in|took\s+over|deleted)|
-    (?:wasn'?t|was\s+not|it'?s\s+not|isn'?t)\s+me|(?:i\s+)?didn'?t\s+(?:create|authori[sz]e)|
+    (?:wasn'?t|was\s+not|it'?s\s+not|isn'?t)\s+me|taken\s+over|takeover|
+    (?:didn'?t|did\s+not|never)\s+(?:request|ask\s+for|initiate)|
+    (?:email|phone|password|number)\s+(?:and\s+\w+\s+)?(?:has|have)\s+been\s+changed|
     (?:logins?|log-ins?|sign-?ins?|sessions?)\s+from\s+(?:another|a\s+different|an?\s+unknown|unknown|devices?|a\s+device|strange|other)|
     devices?\s+i\s+(?:don'?t|do\s+not)\s+(?:own|recogni[sz]e|know)|suspicious|
     unauthori[sz]ed\s+(?:access|login|logins|sign)|
     gehackt|hackeado|hackeada|hackearon|pirate\w*|invadid[ao]
 )\b"
+);
+// "projects I didn't create": a stranger in the account, unless it is about a charge.
+re!(
+    DIDNT_CREATE,
+    r"\b(?:i\s+)?didn'?t\s+(?:create|authori[sz]e)\b"
 );
 re!(
     ACCESS,
@@ -734,7 +759,8 @@ re!(
         (?:work|load|open|start|save|send|sync|upload|download|respond|show|display|play|refresh|update|
          arrive|finish|export|import|print|appear|loading|opening|saving|syncing)|
     (?:aren'?t|isn'?t|are\s+not|is\s+not|never|no\s+longer)\s+(?:being\s+)?(?:delivered|arriving|sent|received|
-        saved|syncing|loading|showing|working|updating|firing)|
+        saved|syncing|loading|showing|working|updating|firing|sending|receiving|responding|opening|
+        playing|rendering|displaying|coming\s+through|going\s+through)|
     no\s+funciona|ne\s+(?:fonctionne|marche)|funktioniert\s+nicht|geht\s+nicht|nao\s+(?:funciona|abre|carrega)|
     no\s+(?:abre|carga)|dando\s+erro|da\s+erro|ne\s+s'ouvre|
     fail(?:s|ed|ing|ure)?|stuck\s+(?:at|on)\s+\d+\s*%|(?:is|are|gets?|got|keeps?\s+getting)\s+stuck|
@@ -747,7 +773,15 @@ re!(
     upside\s+down|unreadable|can'?t\s+read|
     stopped\s+(?:arriving|firing|syncing|sending|loading|working|showing)|
     tim(?:ing|es|ed)\s+out|timeout|keeps?\s+(?:failing|crashing|spinning|logging\s+me\s+out|freezing|timing|reloading)|
-    logs?\s+me\s+out|loops?\s+back|lag|lags|lagging|(?:very|so|really|extremely)\s+slow|
+    (?:logs?|logged|logging|kicks?|kicked|throws?|threw)\s+me\s+out|loops?\s+back|
+    deleted\s+(?:what|all|everything)|wiped|erased|
+    (?:display|displays|displayed|show|shows|showing|appear|appears|render|renders)\s+(?:up\s+)?as\s+|
+    keeps\s+(?:on\s+)?\w+ing|jumps?\s+(?:back|to|around)|delayed|arriv\w*\s+late|
+    (?:is|are|was|were|seems?|looks?)\s+(?:all\s+|completely\s+|totally\s+)?(?:wrong|incorrect|corrupt\w*|
+        duplicated|garbled|empty|messed\s+up)|
+    (?:can'?t|cannot|unable\s+to)\s+access\s+(?:anything|the\s+(?:app|site|dashboard|inbox)|our|my\s+(?:dashboard|inbox|data|files))|
+    (?:don'?t|doesn'?t|won'?t|aren'?t|isn'?t|never)\s+(?:get\s+|gets\s+|being\s+)?(?:saved|stored|applied|synced|updated)|
+    (?:aren'?t|isn'?t|are\s+not|is\s+not|not)\s+(?:clickable|responding|responsive|visible)|lag|lags|lagging|(?:very|so|really|extremely)\s+slow|
     (?:comes?|arrives?|shows?)\s+(?:up\s+)?twice|something\s+went\s+wrong|unexpected|
     (?:site|service|app|platform|server|servers|api|dashboard|everything|system)\s+(?:is|are|seems\s+to\s+be|seems|'s)\s+
         (?:completely\s+|totally\s+|all\s+)?down|down\s+for\s+(?:us|everyone|me|all)|outage|
@@ -761,13 +795,28 @@ re!(
     it'?s\s+(?:empty|not)|nothing|none|i\s+(?:have|had|did)(?:\s+not|n'?t))"
 );
 
+// "links are not clickable anymore": something that used to work. Group 1 is the subject,
+// which must be a thing, not the user ("I don't need it anymore").
+re!(
+    REGRESSION,
+    r"\b(\w+)\s+(?:isn'?t|aren'?t|is\s+not|are\s+not|doesn'?t|don'?t|won'?t|can'?t|no\s+longer)\s+
+    (?:\w+\s+)?(?:anymore|any\s+more)\b"
+);
+
+// "is the service down?": asking about an outage is reporting one.
+re!(
+    OUTAGE_QUESTION,
+    r"\b(?:is|are)\s+(?:the|your)\s+(?:site|service|app|server|servers|api|platform|system|website)\s+
+    (?:down|offline|broken|having\s+(?:issues|problems))"
+);
+
 re!(
     OUTAGE,
     r"\b(?:
     (?:site|service|app|platform|server|servers|api|dashboard|everything|system|whole\s+\w+)\s+(?:is|are|seems\s+to\s+be|seems|'s|went|goes)\s+
         (?:completely\s+|totally\s+|all\s+)?down|down\s+for\s+(?:us|everyone|all)|outage|production|prod|
     nothing\s+loads\s+at\s+all|(?:all|none)\s+of\s+(?:our|my|the)\s+(?:customers|users|clients)|
-    our\s+customers\s+can'?t|bad\s+gateway|50[234]|everywhere
+    our\s+customers\s+can'?t|bad\s+gateway|50[234]|(?:errors?|fails?|failing|broken|down)\s+everywhere
 )\b"
 );
 re!(
@@ -806,6 +855,10 @@ re!(
     (?:are\s+you|is\s+your\s+team|do\s+you)\s+(?:planning|plan)\s+(?:to|on)|any\s+plans?\s+(?:to|for|on)|
     plans?\s+to\s+(?:add|support|build|offer|introduce)|(?:is\s+there\s+any|any)\s+chance\s+(?:you|that|of)|
     would\s+you\s+consider|i\s+wish\s+(?:i|we|you|it|there)|(?:would|i'?d|we'?d)\s+love\s+(?:to\s+see|if|a|an|it\s+if)|
+    would\s+(?:really\s+)?(?:help|be\s+(?:really\s+|very\s+|so\s+)?(?:helpful|useful))\s+if|
+    (?:have|are\s+there)\s+(?:any\s+)?plans?\s+(?:to|for)|you\s+should\s+(?:add|support|build|offer|have)|
+    please\s+(?:make|allow|let\s+us)|(?:could|can|would)\s+you\s+(?:please\s+)?(?:make|allow)\s+(?:the|it|this|us|me)\b|
+    should\s+be\s+(?:able|possible)\s+to|needs?\s+an?\s+(?:option|setting|way)\s+to|
     suggestion|roadmap|feature\s+(?:that\s+)?(?:we|i|our\s+\w+|my\s+\w+)\s+(?:need|needs|want|wants|would\s+like|miss)|(?:add|adding)\s+(?:an?\s+)?(?:option|ability|way|setting)\s+to|
     sugerencia|seria\s+(?:genial|bueno|otimo|bom|legal)|ce\s+serait\s+(?:bien|super|genial)|vorschlag|
     ware\s+(?:schon|toll|super)|sugestao
@@ -823,12 +876,27 @@ re!(
     shopify|e-?mails?|sync\w*|search\w*|shortcuts?|keyboard|dark\s+mode|theme|language|idioma|
     langue|sprache|timezone|profile|signature|templates?|archiv\w*|channels?|routing|assign\w*|
     drafts?|files?|pdfs?|csv|images?|videos?|gifs?|token|keys?|format\w*|bold|display\s+name|
-    workspace|projects?|contacts?|kollegen|collegue|users?|data|datos|donnees|daten|
+    workspace|projects?|contacts|fields?|avatar|kollegen|collegue|users?|data|datos|donnees|daten|
     dados|buttons?|menu|set\s*up|configur\w*|install\w*|customi[sz]\w*|custom\s+\w+|auto-?repl\w*|business\s+hours|
     sounds?|mute|unmute|pagination|rate\s+limit|offline|encrypt\w*|devices?|sessions?|owner\w*|
     access|integration|dashboard|thumbnails?|calendar|composer|formatting|text|picture|
     einstellungen|benachrichtigungen|passwort|mots?|arquivo|foto|photo|sso
 )\b"
+);
+
+// Questions about doing something in the product, whatever the nouns.
+re!(
+    HOW_TO,
+    r"(?:^|[.!?,]\s*)(?:so\s+|and\s+|also\s+)?(?:how\s+(?:do|can|to|should|would|could)|where\s+(?:do|can|is|are|did)|
+    can\s+i|could\s+i|is\s+it\s+possible|is\s+there\s+a\s+way|what\s+does|what\s+do\s+(?:i|you)|
+    can\s+you\s+(?:help|tell|show|explain)|i\s+need\s+help|help\s+me|who\s+(?:can|on|in)|como|comment|wie|wo|onde|donde)\b"
+);
+// Questions about the company rather than the product.
+re!(
+    ABOUT_COMPANY,
+    r"\b(?:your\s+(?:company|office|offices|founders?|ceo|staff|team|customer\s+\w+\s+team|support\s+team)|
+    (?:support|opening|office|business)\s+hours|based\s+in|located|founded|hiring|careers?|jobs?|weekends?|holidays?|
+    phone\s+number|contact\s+(?:details|info))\b"
 );
 
 re!(
@@ -843,7 +911,6 @@ re!(
 
 /// Everything noticed in one user message.
 pub(crate) struct MessageSignals {
-    pub folded: String,
     pub compound: f64,
     /// Some(true): asks for a person; Some(false): refuses one.
     pub explicit: Option<bool>,
@@ -861,6 +928,10 @@ pub(crate) struct MessageSignals {
     pub feature: bool,
     pub question: bool,
     pub tech_terms: usize,
+    /// Asks how to do something in the product.
+    pub how_to: bool,
+    /// Asks about the company (hours, location), not the product.
+    pub about_company: bool,
     /// Only a greeting and/or a preface ("I have a quick question").
     pub greeting_only: bool,
     pub closing: bool,
@@ -909,11 +980,14 @@ pub(crate) fn analyse_message(text: &str) -> MessageSignals {
     let billing_topic = BILLING_TOPIC
         .find_iter(&folded)
         .filter(|m| {
-            // "any plans to add …" is about intentions, not pricing plans.
-            !(m.as_str().starts_with("plan")
-                && words(&folded[m.end()..])
-                    .first()
-                    .is_some_and(|w| matches!(*w, "to" | "on" | "for")))
+            // "any plans to add …" is about intentions, not pricing plans; "someone in
+            // charge" is about a person.
+            let next = words(&folded[m.end()..]).first().copied().unwrap_or("");
+            let prev = words(&folded[..m.start()]).last().copied().unwrap_or("");
+            let intention = m.as_str().starts_with("plan") && matches!(next, "to" | "on" | "for");
+            let in_charge = m.as_str() == "charge" && matches!(prev, "in" | "take" | "taking");
+            let read_receipts = m.as_str().starts_with("receipt") && prev == "read";
+            !intention && !in_charge && !read_receipts
         })
         .count();
     let money = billing_topic > 0
@@ -923,11 +997,24 @@ pub(crate) fn analyse_message(text: &str) -> MessageSignals {
     let weak = billing_topic > 0 && !how_to && BILLING_WEAK.is_match(&folded);
     let billing_problem = money || trouble || weak;
 
-    let compromise = COMPROMISE.is_match(&folded);
+    let compromise = COMPROMISE.is_match(&folded)
+        || (billing_topic == 0 && in_statement(&DIDNT_CREATE, &folded));
     let access = in_statement(&ACCESS, &folded);
-    let malfunction =
-        in_statement(&MALFUNCTION, &folded) || in_statement_sentence(&CONTRADICTION, &folded);
-    let outage = in_statement(&OUTAGE, &folded) && malfunction;
+    let regression = clauses(&folded).iter().any(|c| {
+        !question_or_hypothetical(c)
+            && REGRESSION.captures(c).is_some_and(|m| {
+                !matches!(
+                    m.get(1).map_or("", |g| g.as_str()),
+                    "i" | "we" | "you" | "really" | "just"
+                )
+            })
+    });
+    let malfunction = in_statement(&MALFUNCTION, &folded)
+        || in_statement_sentence(&CONTRADICTION, &folded)
+        || regression;
+    let outage_question = OUTAGE_QUESTION.is_match(&folded);
+    let malfunction = malfunction || outage_question;
+    let outage = (in_statement(&OUTAGE, &folded) && malfunction) || outage_question;
     let data_loss = DATA_LOSS.is_match(&folded);
     let blocking = BLOCKING.is_match(&folded);
     let urgent_word = clauses(&folded).iter().any(|c| {
@@ -947,7 +1034,10 @@ pub(crate) fn analyse_message(text: &str) -> MessageSignals {
     let rest: Vec<&str> = sentences
         .iter()
         .copied()
-        .filter(|s| !(GREETING.is_match(s) && words(s).len() <= 3) && !PREFACE.is_match(s))
+        .filter(|s| {
+            let short_greeting = GREETING.is_match(s) && words(s).len() <= 3;
+            !short_greeting && !PREFACE.is_match(s)
+        })
         .collect();
     let greeting_only = GREETING.is_match(&folded) && rest.is_empty();
     let not_helpful = NOT_HELPFUL.is_match(&folded);
@@ -955,7 +1045,7 @@ pub(crate) fn analyse_message(text: &str) -> MessageSignals {
     let dismiss = DISMISS.is_match(&folded);
     let closing = (CLOSING.is_match(&folded) || dismiss) && !not_helpful;
     let n_words = words(&folded).len();
-    let substantive = !greeting_only && (n_words >= 3 || question) && !(closing && !question);
+    let substantive = !greeting_only && (question || (n_words >= 3 && !closing));
     let frustration = frustration(text, &folded, compound, how_to);
     MessageSignals {
         explicit,
@@ -974,13 +1064,14 @@ pub(crate) fn analyse_message(text: &str) -> MessageSignals {
         feature,
         question,
         tech_terms,
+        how_to: HOW_TO.is_match(&folded),
+        about_company: ABOUT_COMPANY.is_match(&folded),
         greeting_only,
         closing,
         affirm,
         dismiss,
         not_helpful,
         substantive,
-        folded,
     }
 }
 

@@ -281,7 +281,7 @@ pub(crate) fn clauses(folded: &str) -> Vec<String> {
     let mut out = Vec::new();
     for s in sentences(folded) {
         let mut cur = String::new();
-        for w in s.split_inclusive(|c: char| c == ',' || c == ':' || c == ' ') {
+        for w in s.split_inclusive([',', ':', ' ']) {
             let bare = w
                 .trim_end_matches([',', ':', ' '])
                 .trim_matches(|c: char| !c.is_alphanumeric());
