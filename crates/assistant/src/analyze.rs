@@ -266,6 +266,9 @@ fn message_category(m: &MessageSignals) -> Category {
     }
     if m.billing_problem || (m.billing_topic > 0 && !m.malfunction) {
         Category::Billing
+    } else if m.compromise {
+        // "messages I never sent" is a stranger in the account, not a bug.
+        Category::Technical
     } else if m.malfunction {
         Category::Bug
     } else if m.feature {
@@ -412,6 +415,32 @@ mod tests {
         let d = one("How do I fix a 'file too large' error when uploading?");
         assert!(!d.handoff, "{:?}", d.reasons);
         assert_eq!(d.category, Category::Technical);
+    }
+
+    #[test]
+    fn someone_in_charge_is_a_person_not_a_charge() {
+        let d = one("I demand to speak to someone in charge");
+        assert!(d.has_reason(ReasonCode::ExplicitRequest));
+        assert!(!d.has_reason(ReasonCode::BillingProblem));
+        assert_eq!(d.category, Category::Other);
+    }
+
+    #[test]
+    fn symptoms_without_the_word_broken_are_malfunctions() {
+        for s in [
+            "Links in messages are not clickable anymore.",
+            "Emojis display as question marks.",
+            "The notification sound plays twice for every message.",
+            "the unread badge says 3 but there are no unread messages",
+        ] {
+            let d = one(s);
+            assert!(
+                d.has_reason(ReasonCode::Malfunction),
+                "{s}: {:?}",
+                d.reasons
+            );
+            assert_eq!(d.category, Category::Bug, "{s}");
+        }
     }
 
     #[test]

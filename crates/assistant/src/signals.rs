@@ -44,7 +44,8 @@ re!(
     customer\s+(?:service|care|support)|atencion\s+al\s+cliente|service\s+client(?:s|ele)?|
     kundenservice|kundendienst|atendimento(?:\s+humano)?|assistenza|
     (?:tech(?:nical)?\s+)?support(?:\s+(?:team|staff|person|people|agent|engineer|department|desk))?|soporte|suporte|
-    sales(?:\s+team)?|(?:billing|sales|accounts?|finance)\s+(?:department|team)
+    sales(?:\s+team)?|(?:billing|sales|accounts?|finance)\s+(?:department|team)|
+    your\s+(?:team|staff|people|colleagues)
 )\b"
 );
 
@@ -66,7 +67,7 @@ re!(
 re!(
     WANT_VERB,
     r"\b(?:
-    want(?:ed|s)?|need(?:ed|s)?|prefer(?:red)?|like|love|require|request(?:ing)?|ask(?:ing)?\s+for|
+    want(?:ed|s)?|need(?:ed|s)?|prefer(?:red)?|like|appreciate|require|request(?:ing)?|ask(?:ing)?\s+for|
     looking\s+for|give\s+me|
     quiero|quisiera|necesito|preferiria|veux|voudrais|souhaite|souhaiterais|besoin|
     mochte|brauche|hatte\s+gern|wurde\s+gern|quero|gostaria|preciso|voglio|vorrei|wil|graag
@@ -83,6 +84,11 @@ re!(
     SOMEONE_WHO,
     r"\b(?:anyone|anybody|someone|somebody)\s+(?:there|here|around|real|alive|available|
     (?:who|that)\s+(?:knows|can|could|understands|is\s+able)|on\s+your\s+(?:side|end)|(?:at|from|in)\s+your)\b"
+);
+re!(
+    AVAILABILITY_INTL,
+    r"\b(?:hay\s+(?:alguien|alguna\s+persona|un\s+agente)|il\s+y\s+a\s+quelqu'un|gibt\s+es\s+(?:jemanden|einen\s+menschen)|
+    (?:tem|ha)\s+alguem|c'e\s+qualcuno|is\s+er\s+iemand)\b"
 );
 re!(
     CALLBACK,
@@ -377,7 +383,7 @@ fn clause_request(clause: &str, whole_message_words: usize) -> Option<bool> {
             note(negated(&last_words(&clause[..m], 4)));
         }
     }
-    for re in [&*SOMEONE_WHO, &*CALLBACK, &*ESCALATE] {
+    for re in [&*SOMEONE_WHO, &*AVAILABILITY_INTL, &*CALLBACK, &*ESCALATE] {
         if let Some(m) = re.find(clause) {
             note(negated(&last_words(&clause[..m.start()], 5)));
         }
@@ -525,7 +531,7 @@ re!(
     crap|crappy|shit\w*|damn|wtf|fuck\w*|sucks?|garbage|trash|rubbish|junk|scam|rip-?off|
     nonsense|bullshit|insane|upset|fuming|livid|pissed|mad\s+at|the\s+hell|hell\s+is|
     driving\s+me\s+(?:crazy|nuts|mad|insane|up\s+the\s+wall)|(?:so|completely|totally|just)\s+done\s+with|
-    i\s+am\s+done|i'?ve\s+had\s+it|
+    i\s+am\s+done|i'?ve\s+had\s+it|losing\s+my\s+mind|infuriat\w*|maddening|
     fed\s+up|sick\s+(?:of|and\s+tired)|tired\s+of|had\s+enough|enough\s+is\s+enough|i'?m\s+done|
     losing\s+my\s+patience|waste\s+of\s+(?:my\s+|our\s+)?time|wasted\s+(?:my|our)|
     how\s+many\s+times|are\s+you\s+(?:even|kidding|serious)|read\s+my\s+messages?|
@@ -688,7 +694,9 @@ re!(
     (?:taking|took|taken|stealing|stole)\s+(?:my\s+)?money|went\s+through\s+but|full\s+price|
     paid\b.{0,80}\b(?:still|but|not)|from\s+[$€£]?\d+\s+to\s+[$€£]?\d+|
     dos\s+veces|deux\s+fois|zweimal|doppelt\w*|duas\s+vezes|
-    (?:charged|paid|debited|billed)\b[^.!?]{0,40}\bbut\b|geld\s+zuruck|reembolso|rembourse\w*|erstatt\w*|
+    (?:charged|paid|debited|billed)\b[^.!?]{0,40}\bbut\b|
+    (?:billed|charged|debited)\b[^.!?]{0,30}\b(?:\w+\s+times|again)\b|
+    de\s+mas|a\s+mais|en\s+trop|zu\s+viel|(?:depois|despues|apres|nach)\s+(?:de\s+|d'|der\s+)?(?:cancelar|annul\w*|kundigung)|geld\s+zuruck|reembolso|rembourse\w*|erstatt\w*|
     aunque\s+cancel\w*|even\s+though\s+i\s+cancel\w*|
     but\s+(?:i\s+|we\s+)?(?:was|were|got|am|are|have\s+been|still\s+got)\s+(?:still\s+)?(?:charged|billed)
 )|^\s*refund\b"
@@ -706,6 +714,7 @@ re!(
     BILLING_WEAK,
     r"\b(?:
     wrong\w*|incorrect\w*|mistake\w*|errors?|doesn'?t\s+match|does\s+not\s+match|although|even\s+though|
+    (?:doesn'?t|does\s+not|didn'?t|did\s+not)\s+(?:include|reflect|show|apply)|agreed|
     but\s+(?:my|the|our|it|i|we|you)|blank|missing|does\s+nothing|doesn'?t\s+work|obwohl|aunque|mesmo\s+assim
 )\b"
 );
@@ -777,11 +786,14 @@ re!(
     deleted\s+(?:what|all|everything)|wiped|erased|
     (?:display|displays|displayed|show|shows|showing|appear|appears|render|renders)\s+(?:up\s+)?as\s+|
     keeps\s+(?:on\s+)?\w+ing|jumps?\s+(?:back|to|around)|delayed|arriv\w*\s+late|
+    (?:plays?|comes?|arrives?|shows?|appears?|sends?|fires?|runs?|rings?|pops?\s+up|gets?\s+sent)\s+(?:up\s+)?(?:twice|two\s+times|double)|
+    (?:is|are)\s+(?:all\s+)?gone|went\s+missing|gone\s+missing|
+    takes?\s+(?:a|an|\d+|several|ages|forever)\s*(?:minutes?|seconds?|hours?|ages|forever)?\s+to\s+(?:load|return|open|send|save|sync|show)|
     (?:is|are|was|were|seems?|looks?)\s+(?:all\s+|completely\s+|totally\s+)?(?:wrong|incorrect|corrupt\w*|
         duplicated|garbled|empty|messed\s+up)|
     (?:can'?t|cannot|unable\s+to)\s+access\s+(?:anything|the\s+(?:app|site|dashboard|inbox)|our|my\s+(?:dashboard|inbox|data|files))|
     (?:don'?t|doesn'?t|won'?t|aren'?t|isn'?t|never)\s+(?:get\s+|gets\s+|being\s+)?(?:saved|stored|applied|synced|updated)|
-    (?:aren'?t|isn'?t|are\s+not|is\s+not|not)\s+(?:clickable|responding|responsive|visible)|lag|lags|lagging|(?:very|so|really|extremely)\s+slow|
+    (?:aren'?t|isn'?t|are\s+not|is\s+not|not)\s+(?:clickable|responding|responsive|visible)|lag|lags|lagging|(?:very|so|really|extremely|super|incredibly|painfully|too)\s+slow|
     (?:comes?|arrives?|shows?)\s+(?:up\s+)?twice|something\s+went\s+wrong|unexpected|
     (?:site|service|app|platform|server|servers|api|dashboard|everything|system)\s+(?:is|are|seems\s+to\s+be|seems|'s)\s+
         (?:completely\s+|totally\s+|all\s+)?down|down\s+for\s+(?:us|everyone|me|all)|outage|
@@ -952,7 +964,12 @@ impl MessageSignals {
 /// Clauses that are questions about how things work or hypotheticals ("if my server is
 /// down"), where breakage words describe no breakage.
 fn question_or_hypothetical(clause: &str) -> bool {
-    QUESTION_OPENER.is_match(clause) || words(clause).iter().any(|w| matches!(*w, "if" | "whether"))
+    // "when …?" in a question is a hypothetical ("do seats get refunded when I remove users?").
+    let asked = clause.trim_end().ends_with('?');
+    QUESTION_OPENER.is_match(clause)
+        || words(clause)
+            .iter()
+            .any(|w| matches!(*w, "if" | "whether") || (asked && *w == "when"))
 }
 
 /// True when the pattern matches in a clause that is a statement, not a how-to question.
@@ -1096,6 +1113,9 @@ mod tests {
             "get me a person",
             "Can a human help me set up SSO?",
             "Why can't I talk to a human?",
+            "Transfer me.",
+            "I'm not chatting with a bot. Real person, now.",
+            "I demand to speak to someone in charge",
         ] {
             assert_eq!(asks(s), Some(true), "{s}");
         }
@@ -1130,6 +1150,8 @@ mod tests {
             "Je voudrais parler à un conseiller.",
             "Ich möchte mit einem Mitarbeiter sprechen.",
             "Quero falar com um atendente humano.",
+            "Kann ich bitte mit einem echten Menschen reden?",
+            "¿Hay alguien con quien pueda hablar?",
         ] {
             assert_eq!(asks(s), Some(true), "{s}");
         }
