@@ -1,5 +1,6 @@
 #![forbid(unsafe_code)]
-//! The `support-chat` binary: `serve` (the default), `migrate`, `admin create`, `openapi`.
+//! The `support-chat` binary: `serve` (the default), `migrate`, `admin create`, `openapi`,
+//! `assistant eval`.
 //! Settings come from flags, then environment variables, then an optional `support-chat.toml`.
 
 use anyhow::{Context, bail};
@@ -43,6 +44,26 @@ enum Command {
     },
     /// Print the OpenAPI 3.1 document of the REST API.
     Openapi,
+    /// AI assistant tools.
+    Assistant {
+        #[command(subcommand)]
+        command: AssistantCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AssistantCommand {
+    /// Score the hand-off decision on a labelled JSON Lines file (no LLM, no database):
+    /// prints precision, recall and F1 of the hand-off, category and urgency accuracy and
+    /// confusion tables.
+    Eval {
+        /// One example per line: {"messages":[{"role":"user","content":"…"}],"handoff":true,
+        /// "category":"billing","urgency":"high"} (optional "note").
+        file: PathBuf,
+        /// Also list every example the analyzer got wrong.
+        #[arg(long)]
+        errors: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -288,6 +309,13 @@ fn init_logs(format: Option<&str>) -> anyhow::Result<()> {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // Pure and offline: needs no settings, database or runtime.
+    if let Some(Command::Assistant {
+        command: AssistantCommand::Eval { file, errors },
+    }) = &cli.command
+    {
+        return assistant_eval(file, *errors);
+    }
     let settings = cli.settings.merge_file()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -333,7 +361,26 @@ fn main() -> anyhow::Result<()> {
             init_logs(settings.log_format.as_deref())?;
             runtime.block_on(serve(settings))
         }
+        Command::Assistant { .. } => unreachable!("handled before the settings are read"),
     }
+}
+
+/// `support-chat assistant eval FILE`: fails (exit status 1) on an unreadable file or a bad
+/// line, naming it.
+fn assistant_eval(file: &std::path::Path, errors: bool) -> anyhow::Result<()> {
+    use support_chat_assistant::{AnalyzeOptions, eval};
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let examples =
+        eval::parse_dataset(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let report = eval::evaluate(&examples, &AnalyzeOptions::default());
+    println!("{}", file.display());
+    print!("{report}");
+    if errors {
+        println!("\nmistakes ({}):", report.mistakes.len());
+        print!("{}", report.mistakes_text());
+    }
+    Ok(())
 }
 
 fn read_password(from_stdin: bool) -> anyhow::Result<String> {
