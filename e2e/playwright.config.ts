@@ -17,7 +17,7 @@ export default defineConfig({
   workers: Number.isInteger(workers) && workers > 0 ? workers : 2,
   fullyParallel: true,
   forbidOnly: Boolean(process.env.CI),
-  timeout: 60_000,
+  timeout: 90_000,
   expect: { timeout: 10_000 },
   reporter: [['list'], ['html', { outputFolder: './playwright-report', open: 'never' }]],
   use: {

@@ -73,12 +73,21 @@ export class SupportChatServer {
 
   /** Starts a fresh server: new data directory, new port, the first admin created at start. */
   static async start(): Promise<SupportChatServer> {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'support-chat-e2e-'));
     // The server names the first admin after the email's local part.
     const admin: Credentials = { email: 'avery@e2e.test', password: 'e2e-admin-password', name: 'avery' };
-    const server = new SupportChatServer(await freePort(), dataDir, admin);
-    await server.launch();
-    return server;
+    for (let attempt = 1; ; attempt += 1) {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'support-chat-e2e-'));
+      const server = new SupportChatServer(await freePort(), dataDir, admin);
+      try {
+        await server.launch();
+        return server;
+      } catch (error) {
+        await server.dispose();
+        // Another process took the free port between the probe and the bind: take another one.
+        const taken = /address already in use/i.test(server.logText());
+        if (!taken || attempt >= 3) throw error;
+      }
+    }
   }
 
   /** The server's recent log lines (stdout and stderr, newest last). */
