@@ -51,7 +51,9 @@ test('a user opens a conversation, sees the admin read it, type and reply live, 
   await expectMessageOnce(page, 'The export button spins forever.', 'Delivered');
   await markDocument(page);
 
-  // Sent → delivered: the server's acknowledgement is held back for a moment to see "Sent".
+  // Sent → delivered: once the page has joined the conversation (messages go out only then), the
+  // server's acknowledgement is held back for a moment to see "Sent".
+  await gate.joined(conversationId);
   gate.hold();
   await sendFromComposer(page, 'It happens in every browser.');
   await expectMessageOnce(page, 'It happens in every browser.', 'Sent');
