@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test: the web app (types from the OpenAPI contract, unit tests, lint) and the Rust
-# workspace (format, lints, unit and integration tests on SQLite and PostgreSQL).
+# Runs every test: the web app (types from the OpenAPI contract, unit tests, lint), the Rust
+# workspace (format, lints, unit and integration tests on SQLite and PostgreSQL), and the
+# end-to-end suite (e2e/: Playwright drives the release binary in Debian's Chromium).
+#
+# Chromium: the end-to-end suite needs /usr/bin/chromium (or CHROMIUM_PATH); mandatory in CI,
+# skipped with a notice elsewhere.
 #
 # Redis: the multi-node tests need the redis-server binary (mandatory in CI, skipped with a notice
 # elsewhere).
@@ -41,6 +45,18 @@ if ! command -v redis-server >/dev/null; then
   echo "NOTICE: redis-server is not installed: the multi-node Redis tests will be SKIPPED" >&2
 fi
 
+# End-to-end: Debian's Chromium (Playwright's own browser downloads are never used).
+chromium_bin="${CHROMIUM_PATH:-/usr/bin/chromium}"
+run_e2e=1
+if [ ! -x "$chromium_bin" ]; then
+  if [ -n "${CI:-}" ]; then
+    echo "test.sh: CI requires Chromium at $chromium_bin (apt-get install -y chromium) for the end-to-end tests" >&2
+    exit 1
+  fi
+  echo "NOTICE: no Chromium at $chromium_bin (apt-get install -y chromium): the end-to-end tests will be SKIPPED" >&2
+  run_e2e=0
+fi
+
 step "web: install"
 (cd web && npm ci --no-audit --no-fund)
 step "web: typecheck against the OpenAPI contract, build"
@@ -59,4 +75,16 @@ if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --locked --workspace --no-fail-fast
 else
   cargo test --locked --workspace --no-fail-fast
+fi
+
+if [ "$run_e2e" = 1 ]; then
+  # The release binary embeds web/dist, built above: build it after the web app.
+  step "e2e: release build of support-chat (embeds web/dist)"
+  cargo build --release --locked -p support-chat
+  step "e2e: install, typecheck, lint"
+  (cd e2e && npm ci --no-audit --no-fund && npm run typecheck --silent && npm run lint --silent)
+  step "e2e: Playwright suite (Chromium at $chromium_bin)"
+  (cd e2e && CHROMIUM_PATH="$chromium_bin" npm test)
+else
+  printf '\nNOTICE: the end-to-end tests were SKIPPED (no Chromium at %s)\n' "$chromium_bin" >&2
 fi

@@ -131,6 +131,42 @@ describe('connecting and joining', () => {
     expect(sockets.sockets).toHaveLength(2);
   });
 
+  it('drops an open socket when the browser goes offline, waits, and reconnects when it is back', () => {
+    makeClient().start();
+    const socket = sockets.latest();
+    socket.open();
+    loadConversation([1]);
+    client.watch(CONV);
+    joinedOk(socket, 1);
+
+    client.setNetworkOnline(false);
+    expect(socket.closedWith).toEqual({ code: 1000, reason: 'offline' });
+    expect(store.getState().connection).toBe('offline');
+    const clientMessageId = client.send(CONV, 'written offline', ME);
+    expect(thread().messages.at(-1)?.status).toBe('sending');
+    // No attempts while offline, however long it lasts.
+    vi.advanceTimersByTime(60_000);
+    expect(sockets.sockets).toHaveLength(1);
+
+    client.setNetworkOnline(true);
+    expect(sockets.sockets).toHaveLength(2);
+    const next = sockets.latest();
+    next.open();
+    joinedOk(next, 1);
+    expect(next.framesOfType('message')).toEqual([
+      { type: 'message', conversationId: CONV, data: { content: 'written offline', clientMessageId } },
+    ]);
+  });
+
+  it('makes no attempt while offline when the socket was already gone', () => {
+    makeClient().start();
+    sockets.latest().drop(1006);
+    client.setNetworkOnline(false);
+    vi.advanceTimersByTime(60_000);
+    expect(sockets.sockets).toHaveLength(1);
+    expect(store.getState().connection).toBe('offline');
+  });
+
   it('replaces a socket that has gone silent', () => {
     makeClient().start();
     const socket = sockets.latest();

@@ -141,10 +141,28 @@ export class RealtimeClient {
     this.publishStatus();
   }
 
-  /** The browser's online/offline events: back online reconnects at once. */
+  /**
+   * The browser's online/offline events. Going offline drops the socket at once: one that still
+   * looks open is most likely dead, and waiting for the heartbeat would show "Connected" and
+   * "Sent" for up to a minute while nothing gets through. Queued messages wait (no reconnect
+   * attempts while offline) and go out with their same `clientMessageId` when the network is back,
+   * which reconnects at once.
+   */
   setNetworkOnline(online: boolean): void {
     this.online = online;
-    if (online && this.running && this.socket === null) {
+    if (!online) {
+      if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = null;
+      const socket = this.socket;
+      if (socket !== null) {
+        this.detach(socket);
+        socket.close(1000, 'offline');
+        this.connectionLost();
+      }
+      this.publishStatus();
+      return;
+    }
+    if (this.running && this.socket === null) {
       this.attempt = 0;
       this.connect();
       return;
@@ -156,6 +174,11 @@ export class RealtimeClient {
     if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     if (!this.running || this.socket !== null) return;
+    if (!this.online) {
+      // Back online calls connect again.
+      this.publishStatus();
+      return;
+    }
     const url = (this.options.url ?? defaultSocketUrl)();
     const create = this.options.createSocket ?? ((u: string) => new WebSocket(u));
     let socket: SocketLike;
