@@ -446,6 +446,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     store
         .ensure_default_flags(!settings.features_default_off.unwrap_or(false))
         .await?;
+    if support_chat_server::assistant::seed_starter_articles(&store).await? {
+        tracing::info!("added the starter knowledge-base articles");
+    }
     if store.count_admins().await? == 0 {
         let password = std::env::var("SUPPORT_CHAT_ADMIN_PASSWORD").ok();
         match (&settings.admin_email, &password) {

@@ -40,3 +40,11 @@ id_type!(
     /// A message; ids grow in the order messages are stored within a conversation.
     MessageId
 );
+id_type!(
+    /// A knowledge-base article.
+    ArticleId
+);
+id_type!(
+    /// A person's conversation with the AI assistant.
+    AssistantSessionId
+);

@@ -41,7 +41,12 @@ impl FieldErrors {
     }
 }
 
-fn trimmed_len_between(raw: &str, what: &str, min: usize, max: usize) -> Result<String, String> {
+pub(crate) fn trimmed_len_between(
+    raw: &str,
+    what: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, String> {
     let t = raw.trim();
     let n = t.chars().count();
     if n < min {

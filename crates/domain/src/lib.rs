@@ -5,10 +5,12 @@
 pub mod ids;
 pub mod input;
 pub mod kinds;
+pub mod knowledge;
 
-pub use ids::{ConversationId, MessageId, UserId};
+pub use ids::{ArticleId, AssistantSessionId, ConversationId, MessageId, UserId};
 pub use input::{ClientMessageId, Email, FieldErrors, MessageBody, Password, PersonName, Subject};
 pub use kinds::{ConversationStatus, ConversationType, MessageType, Priority, Role, SenderType};
+pub use knowledge::{ArticleInput, parse_markdown_article};
 
 /// Longest message content accepted, in characters after trimming.
 pub const MAX_MESSAGE_CHARS: usize = 10_000;

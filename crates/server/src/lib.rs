@@ -3,6 +3,7 @@
 //! app. [`serve`] takes a bound listener and a shutdown future, so tests bind port 0 and stop
 //! the server cleanly.
 
+pub mod assistant;
 pub mod auth;
 pub mod cache;
 pub mod config;
@@ -106,6 +107,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .nest("/api/support-chat", routes::support::router())
         .nest("/api", routes::features::router())
         .nest("/api", routes::users::router())
+        .nest("/api", routes::knowledge::router())
+        .nest("/api/assistant", routes::assistant::router())
         .routes(utoipa_axum::routes!(realtime::socket::ws_handler))
         .split_for_parts()
 }

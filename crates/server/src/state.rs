@@ -20,6 +20,8 @@ pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
     pub store: Store,
+    /// The AI assistant's knowledge index, kept fresh.
+    pub assistant: Arc<crate::assistant::Assistant>,
     pub config: ServerConfig,
     pub flags: Arc<FlagCache>,
     pub hub: Arc<Hub>,
@@ -91,6 +93,7 @@ impl AppState {
             }
         })));
         AppState(Arc::new(Inner {
+            assistant: crate::assistant::Assistant::start(store.clone()),
             store,
             config,
             flags,

@@ -39,6 +39,7 @@ async fn main() -> anyhow::Result<()> {
                 kind: ConversationType::Support,
                 context: None,
                 client_message_id: None,
+                first_message_type: support_chat_domain::MessageType::Text,
             })
             .await?;
         conversations.push(c.id);

@@ -23,6 +23,8 @@ pub struct NewConversation {
     pub kind: ConversationType,
     pub context: Option<serde_json::Value>,
     pub client_message_id: Option<String>,
+    /// The first message's type: `text`, or `handoff` for an AI assistant hand-off.
+    pub first_message_type: MessageType,
 }
 
 /// Fields to change; `None` leaves a field as it is. `admin_id: Some(None)` unassigns.
@@ -206,7 +208,7 @@ impl Store {
             sender_type: SenderType::User,
             sender_name: c.user_name.clone(),
             content: c.initial_message.clone(),
-            message_type: MessageType::Text,
+            message_type: c.first_message_type,
             client_message_id: c.client_message_id.clone(),
             metadata: None,
         };

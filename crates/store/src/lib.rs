@@ -6,10 +6,12 @@
 //! jsonb on PostgreSQL, text on SQLite). Where the dialects truly differ the two versions stand
 //! side by side in one `match`. Each backend has its own migrations under `migrations/`.
 
+mod assistant;
 mod batch;
 mod conversations;
 mod error;
 mod flags;
+mod knowledge;
 mod messages;
 mod models;
 mod stats;
@@ -19,9 +21,11 @@ mod writer;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use assistant::{AnsweredBy, AssistantSession, AssistantTurn, NewTurn, SourceRef, TurnRole};
 pub use conversations::{AdminListFilter, AdminSort, ConversationPatch, ListPage, NewConversation};
 pub use error::StoreError;
 pub use flags::FlagUpdate;
+pub use knowledge::{Article, KbFingerprint, Upserted};
 pub use messages::{Audience, NewMessage, SentMessage};
 pub use models::*;
 pub use stats::Stats;

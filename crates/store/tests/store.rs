@@ -52,6 +52,7 @@ async fn open(store: &Store, owner: &User, subject: &str) -> ConversationId {
             kind: ConversationType::Support,
             context: None,
             client_message_id: None,
+            first_message_type: support_chat_domain::MessageType::Text,
         })
         .await
         .unwrap();

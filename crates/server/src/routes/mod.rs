@@ -1,8 +1,10 @@
 //! HTTP routes, grouped by domain. Each module returns an [`OpenApiRouter`] so the OpenAPI
 //! document is generated from the handlers themselves.
 
+pub mod assistant;
 pub mod auth;
 pub mod features;
+pub mod knowledge;
 pub mod ops;
 pub mod support;
 pub mod users;

@@ -92,7 +92,7 @@ async fn visible(
 }
 
 /// End users see who helps them, not the staff member's email address.
-fn for_viewer(mut c: Conversation, who: &CurrentUser) -> Conversation {
+pub(crate) fn for_viewer(mut c: Conversation, who: &CurrentUser) -> Conversation {
     if !who.is_admin()
         && let Some(admin) = &mut c.admin
     {
@@ -383,6 +383,7 @@ async fn create_conversation(
             kind: ConversationType::Support,
             context: req.context,
             client_message_id: cmid.map(ClientMessageId::into_inner),
+            first_message_type: support_chat_domain::MessageType::Text,
         })
         .await?;
     let conversation = for_viewer(conversation, &who);

@@ -1,0 +1,463 @@
+//! `/api/assistant/*`: the AI assistant. People chat with it in stored sessions; each answer
+//! streams as server-sent events; `analyze` shows the hand-off decision for any transcript; a
+//! hand-off turns the session into a support conversation with its context attached.
+//!
+//! The assistant acts with the signed-in person's rights only: it reads published articles and
+//! that person's own session, and its one action (the hand-off) opens a conversation for that
+//! person. Nothing a user or an article says can widen that.
+
+use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::extract::ApiJson;
+use crate::routes::support::{ChatUser, for_viewer};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::Stream;
+use serde::{Deserialize, Serialize};
+use std::convert::Infallible;
+use support_chat_assistant::{
+    AnalyzeOptions, ChatRole, ChatTurn, Decision, HandoffContext, NO_ANSWER_TEXT, analyze,
+};
+use support_chat_domain::{
+    AssistantSessionId, ConversationId, ConversationType, FieldErrors, MessageBody, MessageType,
+    Priority, Subject,
+};
+use support_chat_store::{
+    AnsweredBy, AssistantSession, AssistantTurn, Conversation, Message, NewConversation, NewTurn,
+    SourceRef, TurnRole,
+};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// The flag that allows hand-offs to a person.
+pub const HANDOFF_FEATURE: &str = "ai_handoff";
+/// Turns of history the assistant considers.
+const HISTORY_TURNS: i64 = 40;
+/// Most messages `analyze` takes at once.
+const MAX_ANALYZE_MESSAGES: usize = 100;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_sessions, create_session))
+        .routes(routes!(get_session))
+        .routes(routes!(ask))
+        .routes(routes!(handoff))
+        .routes(routes!(analyze_chat))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AssistantSessionsResponse {
+    pub sessions: Vec<AssistantSession>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AssistantSessionResponse {
+    pub session: AssistantSession,
+    /// Oldest first (the latest 40).
+    pub turns: Vec<AssistantTurn>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AskRequest {
+    /// The question: 1..=10,000 characters after trimming.
+    pub content: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSessionRequest {
+    /// An optional title; the first question becomes it otherwise.
+    pub title: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyzeRequest {
+    /// The transcript, oldest first (1..=100 turns).
+    pub messages: Vec<ChatTurn>,
+}
+
+/// The end of a streamed answer: the stored answer and the decision on the whole chat.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerDone {
+    pub turn: AssistantTurn,
+    pub decision: Decision,
+    /// Whether a hand-off to a person is possible for this user now (the `ai_handoff` flag).
+    pub handoff_available: bool,
+}
+
+/// A piece of the answer as it is written.
+#[derive(Serialize, ToSchema)]
+pub struct AnswerDelta {
+    pub text: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HandoffResponse {
+    pub conversation: Conversation,
+    /// The `handoff` message that opens the conversation.
+    pub message: Message,
+    pub context: HandoffContext,
+}
+
+async fn own_session(
+    state: &AppState,
+    who: &ChatUser,
+    id: i64,
+) -> Result<AssistantSession, ApiError> {
+    state
+        .store
+        .assistant_session(AssistantSessionId(id), who.0.user.id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+fn title_from(text: &str) -> String {
+    let line = text.lines().next().unwrap_or(text).trim();
+    let mut title: String = line.chars().take(120).collect();
+    if line.chars().count() > 120 {
+        title.push('…');
+    }
+    if title.is_empty() {
+        "Assistant chat".into()
+    } else {
+        title
+    }
+}
+
+fn chat_of(turns: &[AssistantTurn]) -> Vec<ChatTurn> {
+    turns
+        .iter()
+        .map(|t| ChatTurn {
+            role: match t.role {
+                TurnRole::User => ChatRole::User,
+                TurnRole::Assistant => ChatRole::Assistant,
+            },
+            content: t.content.clone(),
+        })
+        .collect()
+}
+
+/// The caller's assistant sessions, most recent first (at most 50).
+#[utoipa::path(get, path = "/sessions", tag = "assistant",
+    responses((status = 200, body = AssistantSessionsResponse), (status = 401, body = ErrorResponse)))]
+async fn list_sessions(
+    State(state): State<AppState>,
+    who: ChatUser,
+) -> ApiResult<axum::Json<AssistantSessionsResponse>> {
+    let sessions = state.store.assistant_sessions(who.0.user.id, 50).await?;
+    Ok(axum::Json(AssistantSessionsResponse { sessions }))
+}
+
+/// Starts a new assistant session.
+#[utoipa::path(post, path = "/sessions", tag = "assistant", request_body = CreateSessionRequest,
+    responses((status = 201, body = AssistantSession), (status = 400, body = ErrorResponse)))]
+async fn create_session(
+    State(state): State<AppState>,
+    who: ChatUser,
+    ApiJson(req): ApiJson<CreateSessionRequest>,
+) -> ApiResult<(StatusCode, axum::Json<AssistantSession>)> {
+    let title = match &req.title {
+        Some(t) => Subject::parse(t)
+            .map_err(|e| ApiError::field("title", e.replace("subject", "title")))?
+            .into_inner(),
+        None => "New chat".to_owned(),
+    };
+    let session = state
+        .store
+        .create_assistant_session(who.0.user.id, &title)
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(session)))
+}
+
+/// One of the caller's sessions with its latest turns.
+#[utoipa::path(get, path = "/sessions/{id}", tag = "assistant", params(("id" = i64, Path)),
+    responses((status = 200, body = AssistantSessionResponse), (status = 404, body = ErrorResponse)))]
+async fn get_session(
+    State(state): State<AppState>,
+    who: ChatUser,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<AssistantSessionResponse>> {
+    let session = own_session(&state, &who, id).await?;
+    let turns = state
+        .store
+        .assistant_turns(session.id, HISTORY_TURNS)
+        .await?;
+    Ok(axum::Json(AssistantSessionResponse { session, turns }))
+}
+
+/// Asks the assistant. The question is stored first (it is never lost), then the answer
+/// streams as server-sent events: `question` (the stored question), `delta` (`{text}`, pieces
+/// of the answer), and `done` (`AnswerDone`: the stored answer with its sources and
+/// confidence, and the hand-off decision), or `error` (`{code, message}`).
+#[utoipa::path(post, path = "/sessions/{id}/messages", tag = "assistant", params(("id" = i64, Path)), request_body = AskRequest,
+    responses((status = 200, content_type = "text/event-stream", description = "events: question, delta, done, error"),
+        (status = 400, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 429, body = ErrorResponse)))]
+async fn ask(
+    State(state): State<AppState>,
+    who: ChatUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<AskRequest>,
+) -> ApiResult<Response> {
+    let content = MessageBody::parse(&req.content).map_err(|e| ApiError::field("content", e))?;
+    let session = own_session(&state, &who, id).await?;
+    state
+        .check_send_limit(who.0.user.id, who.0.user.role)
+        .await?;
+    let question = state
+        .store
+        .add_assistant_turn(
+            session.id,
+            &NewTurn {
+                role: TurnRole::User,
+                content: content.into_inner(),
+                sources: vec![],
+                confidence: None,
+                answered_by: None,
+            },
+        )
+        .await?;
+    if session.title == "New chat" {
+        state
+            .store
+            .rename_assistant_session(session.id, &title_from(&question.content))
+            .await?;
+    }
+    let handoff_available = state
+        .flags
+        .require(HANDOFF_FEATURE, who.0.user.id, who.0.user.role)
+        .await
+        .is_ok();
+    let (tx, rx) = tokio::sync::mpsc::channel::<SseEvent>(32);
+    let question_event = json_event("question", &question);
+    tokio::spawn(async move {
+        if tx.send(question_event).await.is_err() {
+            return;
+        }
+        let end = match answer(&state, session.id, &question, &tx).await {
+            Ok((turn, decision)) => json_event(
+                "done",
+                &AnswerDone {
+                    turn,
+                    decision,
+                    handoff_available,
+                },
+            ),
+            Err(e) => {
+                let (code, message) = e.reported();
+                json_event(
+                    "error",
+                    &serde_json::json!({ "code": code, "message": message }),
+                )
+            }
+        };
+        let _ = tx.send(end).await;
+    });
+    Ok(Sse::new(event_stream(rx))
+        .keep_alive(KeepAlive::default())
+        .into_response())
+}
+
+fn event_stream(
+    mut rx: tokio::sync::mpsc::Receiver<SseEvent>,
+) -> impl Stream<Item = Result<SseEvent, Infallible>> {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx).map(|e| e.map(Ok)))
+}
+
+fn json_event(name: &str, body: &impl Serialize) -> SseEvent {
+    SseEvent::default()
+        .event(name)
+        .json_data(body)
+        .unwrap_or_else(|_| SseEvent::default().event("error"))
+}
+
+/// Answers the latest question from the knowledge base, streams it, stores it and decides
+/// whether a person should take over.
+async fn answer(
+    state: &AppState,
+    session: AssistantSessionId,
+    question: &AssistantTurn,
+    tx: &tokio::sync::mpsc::Sender<SseEvent>,
+) -> Result<(AssistantTurn, Decision), ApiError> {
+    let index = state.assistant.index();
+    let found = index.answer(&question.content);
+    let (text, sources, confidence) = match &found {
+        Some(a) => {
+            let slug = state
+                .store
+                .article(support_chat_domain::ArticleId(a.article_id))
+                .await?
+                .map(|art| art.slug)
+                .unwrap_or_default();
+            (
+                format!("From \"{}\":\n\n{}", a.article_title, a.passage),
+                vec![SourceRef {
+                    article_id: support_chat_domain::ArticleId(a.article_id),
+                    slug,
+                    title: a.article_title.clone(),
+                }],
+                f64::from(a.confidence),
+            )
+        }
+        None => (NO_ANSWER_TEXT.to_owned(), vec![], 0.0),
+    };
+    // A closed stream means the person left: nothing more to send, but the answer is kept.
+    let _ = tx
+        .send(json_event("delta", &AnswerDelta { text: text.clone() }))
+        .await;
+    let turn = state
+        .store
+        .add_assistant_turn(
+            session,
+            &NewTurn {
+                role: TurnRole::Assistant,
+                content: text,
+                sources,
+                confidence: Some(confidence),
+                answered_by: Some(AnsweredBy::Offline),
+            },
+        )
+        .await?;
+    let turns = state.store.assistant_turns(session, HISTORY_TURNS).await?;
+    let decision = analyze(
+        &chat_of(&turns[..turns.len().saturating_sub(1)]),
+        &AnalyzeOptions {
+            answer_confidence: Some(found.as_ref().map_or(0.0, |a| a.confidence)),
+            llm: None,
+        },
+    );
+    Ok((turn, decision))
+}
+
+/// Hands the session to a person: opens an `ai_handoff` conversation for the caller whose
+/// context is the assistant chat (summary, intent, category, urgency, reasons, transcript),
+/// with the priority from the urgency and a `handoff` message first. A second call answers
+/// with the same conversation. Needs the `ai_handoff` flag.
+#[utoipa::path(post, path = "/sessions/{id}/handoff", tag = "assistant", params(("id" = i64, Path)),
+    responses((status = 201, body = HandoffResponse), (status = 200, body = HandoffResponse, description = "handed over before"),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+async fn handoff(
+    State(state): State<AppState>,
+    who: ChatUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    let user = &who.0.user;
+    state
+        .flags
+        .require(HANDOFF_FEATURE, user.id, user.role)
+        .await?;
+    let session = own_session(&state, &who, id).await?;
+    let turns = state
+        .store
+        .assistant_turns(session.id, HISTORY_TURNS)
+        .await?;
+    let chat = chat_of(&turns);
+    if !chat.iter().any(|t| t.role == ChatRole::User) {
+        return Err(ApiError::Conflict(
+            "Ask the assistant something first: there is nothing to hand over yet.".into(),
+        ));
+    }
+    let decision = analyze(&chat, &AnalyzeOptions::default());
+    let context = HandoffContext::new(&chat, &decision);
+    if let Some(existing) = session.handoff_conversation_id {
+        let conversation_id = ConversationId(existing);
+        if let Some(conversation) = state
+            .store
+            .conversation(conversation_id, user.id, false)
+            .await?
+        {
+            let messages = state
+                .store
+                .messages_after_seq(conversation_id, 0, 1)
+                .await?;
+            if let Some(message) = messages.into_iter().next() {
+                let body = HandoffResponse {
+                    conversation: for_viewer(conversation, &who.0),
+                    message,
+                    context,
+                };
+                return Ok((StatusCode::OK, axum::Json(body)).into_response());
+            }
+        }
+    }
+    state.check_send_limit(user.id, user.role).await?;
+    let priority = Priority::from(context.urgency);
+    let subject = Subject::parse(&title_from(&format!(
+        "Assistant hand-off: {}",
+        session.title
+    )))
+    .map_err(ApiError::Internal)?;
+    let opening = format!(
+        "Handed over from the AI assistant.\n\n{}",
+        if context.summary.is_empty() {
+            context.user_intent.clone()
+        } else {
+            context.summary.clone()
+        }
+    );
+    let body = MessageBody::parse(&opening).map_err(ApiError::Internal)?;
+    let context_json = serde_json::to_value(&context)
+        .map_err(|e| ApiError::Internal(format!("hand-off context: {e}")))?;
+    let (conversation, message, _) = state
+        .store
+        .create_conversation(NewConversation {
+            user_id: user.id,
+            user_name: user.name.clone(),
+            subject: subject.into_inner(),
+            initial_message: body.into_inner(),
+            priority,
+            kind: ConversationType::AiHandoff,
+            context: Some(context_json),
+            client_message_id: None,
+            first_message_type: MessageType::Handoff,
+        })
+        .await?;
+    state
+        .store
+        .set_assistant_handoff(session.id, conversation.id)
+        .await?;
+    state.publish_created(&conversation, &message);
+    tracing::info!(conversation.id = %conversation.id, user.id = %user.id,
+        urgency = %context.urgency, category = %context.category, "assistant handed a chat to a person");
+    let body = HandoffResponse {
+        conversation: for_viewer(conversation, &who.0),
+        message,
+        context,
+    };
+    Ok((StatusCode::CREATED, axum::Json(body)).into_response())
+}
+
+/// The hand-off decision for a transcript: whether a person should take over, why, the
+/// category, urgency, sentiment and intent. Reads nothing but the request.
+#[utoipa::path(post, path = "/analyze", tag = "assistant", request_body = AnalyzeRequest,
+    responses((status = 200, body = Decision), (status = 400, body = ErrorResponse)))]
+async fn analyze_chat(
+    _who: ChatUser,
+    ApiJson(req): ApiJson<AnalyzeRequest>,
+) -> ApiResult<axum::Json<Decision>> {
+    let mut errors = FieldErrors::new();
+    if req.messages.is_empty() || req.messages.len() > MAX_ANALYZE_MESSAGES {
+        errors.add(
+            "messages",
+            format!("messages must hold 1 to {MAX_ANALYZE_MESSAGES} turns"),
+        );
+    }
+    for (i, m) in req.messages.iter().enumerate() {
+        if let Err(e) = MessageBody::parse(&m.content) {
+            errors.add(&format!("messages[{i}].content"), e);
+        }
+    }
+    if !req.messages.iter().any(|m| m.role == ChatRole::User) {
+        errors.add("messages", "messages must include at least one user turn");
+    }
+    errors.into_result()?;
+    Ok(axum::Json(analyze(
+        &req.messages,
+        &AnalyzeOptions::default(),
+    )))
+}
