@@ -12,6 +12,7 @@ mod error;
 mod flags;
 mod messages;
 mod models;
+mod notifications;
 mod stats;
 mod users;
 mod writer;
@@ -24,6 +25,7 @@ pub use error::StoreError;
 pub use flags::FlagUpdate;
 pub use messages::{Audience, NewMessage, SentMessage};
 pub use models::*;
+pub use notifications::NotificationPreferencesPatch;
 pub use stats::Stats;
 pub use writer::MessageListener;
 

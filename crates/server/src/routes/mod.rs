@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod features;
+pub mod notifications;
 pub mod ops;
 pub mod support;
 pub mod users;
