@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { Link, NavLink, Outlet } from 'react-router';
 import { useSupportChatEnabled } from '../features/support/SupportGate';
 import { useAuth, useCurrentUser } from '../features/auth/AuthContext';
+import { HeaderNotifications, UnreadNavBadge } from '../features/notifications/HeaderNotifications';
+import { NotificationsProvider } from '../features/notifications/NotificationsProvider';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { LogoMark } from '../ui/LogoMark';
@@ -42,11 +44,13 @@ export function AppShell() {
             {supportEnabled && (
               <NavLink to="/support" className={styles.navLink}>
                 Support
+                <UnreadNavBadge />
               </NavLink>
             )}
           </nav>
         </div>
         <div className={styles.account}>
+          <HeaderNotifications />
           <p className={styles.user}>
             <span className={styles.userName}>{user.name}</span>
             {user.role === 'admin' && <span className={styles.role}>Admin</span>}
@@ -62,7 +66,9 @@ export function AppShell() {
         </div>
       )}
       <main className={styles.main}>
-        <Outlet />
+        <NotificationsProvider>
+          <Outlet />
+        </NotificationsProvider>
       </main>
     </div>
   );
