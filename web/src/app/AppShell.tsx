@@ -1,3 +1,4 @@
+import { LogOut } from 'lucide-react';
 import { useState } from 'react';
 import { Link, NavLink, Outlet } from 'react-router';
 import { useSupportChatEnabled } from '../features/support/SupportGate';
@@ -55,8 +56,9 @@ export function AppShell() {
             <span className={styles.userName}>{user.name}</span>
             {user.role === 'admin' && <span className={styles.role}>Admin</span>}
           </p>
-          <Button variant="secondary" busy={signingOut} onClick={handleSignOut}>
-            Sign out
+          <Button variant="secondary" busy={signingOut} onClick={handleSignOut} className={styles.signOut}>
+            <LogOut size={16} aria-hidden="true" className={styles.signOutIcon} />
+            <span className={styles.signOutText}>Sign out</span>
           </Button>
         </div>
       </header>
