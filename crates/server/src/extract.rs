@@ -47,7 +47,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
         let path = e.path().to_string();
         let msg = inner.to_string();
-        // serde reports a missing field at its parent; name the field itself.
+        // serde reports a missing field at its parent; name the field itself. (An unknown
+        // field's path already ends with its name.)
         let field = match msg
             .strip_prefix("missing field `")
             .and_then(|r| r.split('`').next())
@@ -123,6 +124,21 @@ mod tests {
         let (field, msg) = field_of(e);
         assert_eq!(field, "subject");
         assert!(msg.contains("invalid type"), "{msg}");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Strict {
+        sound: Option<bool>,
+    }
+
+    #[test]
+    fn an_unknown_field_is_named() {
+        let e = parse_json::<Strict>(br#"{"sound":true,"volume":3}"#).unwrap_err();
+        let (field, msg) = field_of(e);
+        assert_eq!(field, "volume");
+        assert!(msg.contains("unknown field"), "{msg}");
     }
 
     #[test]

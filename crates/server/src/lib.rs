@@ -59,6 +59,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "support-chat", description = "Conversations and messages"),
         (name = "support-chat admin", description = "The admin queue"),
         (name = "features", description = "Feature flags"),
+        (name = "notifications", description = "Each person's notification preferences"),
     )
 )]
 struct ApiDoc;
@@ -105,6 +106,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/auth", routes::auth::router())
         .nest("/api/support-chat", routes::support::router())
+        .nest("/api/support-chat", routes::notifications::router())
         .nest("/api", routes::features::router())
         .nest("/api", routes::users::router())
         .nest("/api", routes::knowledge::router())

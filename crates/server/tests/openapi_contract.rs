@@ -33,6 +33,7 @@ fn every_documented_route_is_under_api_and_has_responses() {
         "/api/support-chat/admin/conversations",
         "/api/support-chat/admin/stats",
         "/api/support-chat/admin/conversations/bulk",
+        "/api/support-chat/notification-preferences",
         "/api/features",
         "/api/admin/features",
         "/api/admin/features/{key}",

@@ -14,6 +14,7 @@ mod flags;
 mod knowledge;
 mod messages;
 mod models;
+mod notifications;
 mod stats;
 mod users;
 mod writer;
@@ -28,6 +29,7 @@ pub use flags::FlagUpdate;
 pub use knowledge::{Article, KbFingerprint, Upserted};
 pub use messages::{Audience, NewMessage, SentMessage};
 pub use models::*;
+pub use notifications::NotificationPreferencesPatch;
 pub use stats::Stats;
 pub use writer::MessageListener;
 

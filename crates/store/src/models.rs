@@ -81,6 +81,30 @@ pub struct FeatureFlag {
     pub roles: Option<Vec<Role>>,
 }
 
+/// How someone wants to be told about new messages. Saved on the server so every browser and
+/// device they sign in from follows the same settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationPreferences {
+    /// Show a browser (system) notification when the app's tab is in the background.
+    pub browser: bool,
+    /// Play a short tone for a new message.
+    pub sound: bool,
+    /// Email me about urgent conversations. Stored only: email delivery is not built yet.
+    pub email_urgent: bool,
+}
+
+impl Default for NotificationPreferences {
+    /// What someone who never changed anything gets.
+    fn default() -> Self {
+        Self {
+            browser: true,
+            sound: true,
+            email_urgent: false,
+        }
+    }
+}
+
 /// Another person as shown beside a conversation.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]

@@ -1,7 +1,10 @@
+import { LogOut } from 'lucide-react';
 import { useState } from 'react';
 import { Link, NavLink, Outlet } from 'react-router';
 import { useSupportChatEnabled } from '../features/support/SupportGate';
 import { useAuth, useCurrentUser } from '../features/auth/AuthContext';
+import { HeaderNotifications, UnreadNavBadge } from '../features/notifications/HeaderNotifications';
+import { NotificationsProvider } from '../features/notifications/NotificationsProvider';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { LogoMark } from '../ui/LogoMark';
@@ -42,6 +45,7 @@ export function AppShell() {
             {supportEnabled && (
               <NavLink to="/support" className={styles.navLink}>
                 Support
+                <UnreadNavBadge />
               </NavLink>
             )}
             {user.role === 'admin' && (
@@ -52,12 +56,14 @@ export function AppShell() {
           </nav>
         </div>
         <div className={styles.account}>
+          <HeaderNotifications />
           <p className={styles.user}>
             <span className={styles.userName}>{user.name}</span>
             {user.role === 'admin' && <span className={styles.role}>Admin</span>}
           </p>
-          <Button variant="secondary" busy={signingOut} onClick={handleSignOut}>
-            Sign out
+          <Button variant="secondary" busy={signingOut} onClick={handleSignOut} className={styles.signOut}>
+            <LogOut size={16} aria-hidden="true" className={styles.signOutIcon} />
+            <span className={styles.signOutText}>Sign out</span>
           </Button>
         </div>
       </header>
@@ -67,7 +73,9 @@ export function AppShell() {
         </div>
       )}
       <main className={styles.main}>
-        <Outlet />
+        <NotificationsProvider>
+          <Outlet />
+        </NotificationsProvider>
       </main>
     </div>
   );

@@ -4,6 +4,7 @@ import { LoginPage } from '../features/auth/LoginPage';
 import { RegisterPage } from '../features/auth/RegisterPage';
 import { GuestOnly, RequireAuth } from '../features/auth/routeGuards';
 import { HomePage } from '../features/home/HomePage';
+import { NotificationSettingsPage } from '../features/notifications/NotificationSettingsPage';
 import { ConversationPage } from '../features/support/ConversationPage';
 import { ConversationsPage } from '../features/support/ConversationsPage';
 import { NewConversationPage } from '../features/support/NewConversationPage';
@@ -40,6 +41,7 @@ export function createAppRouter() {
               element: <AppShell />,
               children: [
                 { index: true, element: <HomePage /> },
+                { path: '/settings/notifications', element: <NotificationSettingsPage /> },
                 {
                   path: '/support',
                   element: <SupportGate />,

@@ -5,6 +5,7 @@ pub mod assistant;
 pub mod auth;
 pub mod features;
 pub mod knowledge;
+pub mod notifications;
 pub mod ops;
 pub mod support;
 pub mod users;
