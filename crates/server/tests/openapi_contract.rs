@@ -34,6 +34,12 @@ fn every_documented_route_is_under_api_and_has_responses() {
         "/api/support-chat/admin/stats",
         "/api/support-chat/admin/conversations/bulk",
         "/api/support-chat/notification-preferences",
+        "/api/auth/session",
+        "/api/admin/kb/articles",
+        "/api/kb/articles/{id}",
+        "/api/assistant/sessions/{id}/messages",
+        "/api/assistant/sessions/{id}/handoff",
+        "/api/assistant/analyze",
         "/api/features",
         "/api/admin/features",
         "/api/admin/features/{key}",
@@ -43,4 +49,22 @@ fn every_documented_route_is_under_api_and_has_responses() {
             "{required} is not documented"
         );
     }
+}
+
+#[test]
+fn every_operation_id_is_unique() {
+    // The web app's generated types key operations by id: a repeated id silently gives one
+    // route another route's request and response types.
+    let doc = serde_json::to_value(support_chat_server::openapi_document()).expect("serialise");
+    let mut seen = std::collections::HashMap::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            if let Some(id) = op.get("operationId").and_then(|v| v.as_str())
+                && let Some(other) = seen.insert(id.to_owned(), format!("{method} {path}"))
+            {
+                panic!("operationId {id} is used by both {other} and {method} {path}");
+            }
+        }
+    }
+    assert!(seen.len() > 30, "operations were found ({})", seen.len());
 }

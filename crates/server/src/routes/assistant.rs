@@ -40,10 +40,10 @@ const MAX_ANALYZE_MESSAGES: usize = 100;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_sessions, create_session))
-        .routes(routes!(get_session))
-        .routes(routes!(ask))
-        .routes(routes!(handoff))
+        .routes(routes!(list_assistant_sessions, create_assistant_session))
+        .routes(routes!(get_assistant_session))
+        .routes(routes!(ask_assistant))
+        .routes(routes!(hand_off_to_human))
         .routes(routes!(analyze_chat))
 }
 
@@ -146,7 +146,7 @@ fn chat_of(turns: &[AssistantTurn]) -> Vec<ChatTurn> {
 /// The caller's assistant sessions, most recent first (at most 50).
 #[utoipa::path(get, path = "/sessions", tag = "assistant",
     responses((status = 200, body = AssistantSessionsResponse), (status = 401, body = ErrorResponse)))]
-async fn list_sessions(
+async fn list_assistant_sessions(
     State(state): State<AppState>,
     who: ChatUser,
 ) -> ApiResult<axum::Json<AssistantSessionsResponse>> {
@@ -157,7 +157,7 @@ async fn list_sessions(
 /// Starts a new assistant session.
 #[utoipa::path(post, path = "/sessions", tag = "assistant", request_body = CreateSessionRequest,
     responses((status = 201, body = AssistantSession), (status = 400, body = ErrorResponse)))]
-async fn create_session(
+async fn create_assistant_session(
     State(state): State<AppState>,
     who: ChatUser,
     ApiJson(req): ApiJson<CreateSessionRequest>,
@@ -178,7 +178,7 @@ async fn create_session(
 /// One of the caller's sessions with its latest turns.
 #[utoipa::path(get, path = "/sessions/{id}", tag = "assistant", params(("id" = i64, Path)),
     responses((status = 200, body = AssistantSessionResponse), (status = 404, body = ErrorResponse)))]
-async fn get_session(
+async fn get_assistant_session(
     State(state): State<AppState>,
     who: ChatUser,
     Path(id): Path<i64>,
@@ -198,7 +198,7 @@ async fn get_session(
 #[utoipa::path(post, path = "/sessions/{id}/messages", tag = "assistant", params(("id" = i64, Path)), request_body = AskRequest,
     responses((status = 200, content_type = "text/event-stream", description = "events: question, delta, done, error"),
         (status = 400, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 429, body = ErrorResponse)))]
-async fn ask(
+async fn ask_assistant(
     State(state): State<AppState>,
     who: ChatUser,
     Path(id): Path<i64>,
@@ -341,7 +341,7 @@ async fn answer(
 #[utoipa::path(post, path = "/sessions/{id}/handoff", tag = "assistant", params(("id" = i64, Path)),
     responses((status = 201, body = HandoffResponse), (status = 200, body = HandoffResponse, description = "handed over before"),
         (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
-async fn handoff(
+async fn hand_off_to_human(
     State(state): State<AppState>,
     who: ChatUser,
     Path(id): Path<i64>,

@@ -18,10 +18,10 @@ const MAX_PAGE_SIZE: i64 = 100;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(admin_list, create))
-        .routes(routes!(admin_get, update, delete))
-        .routes(routes!(list_published))
-        .routes(routes!(get_published))
+        .routes(routes!(list_all_articles, create_article))
+        .routes(routes!(get_any_article, update_article, delete_article))
+        .routes(routes!(list_published_articles))
+        .routes(routes!(get_published_article))
 }
 
 /// An article as an admin writes it.
@@ -118,7 +118,7 @@ fn slug_conflict(e: StoreError) -> ApiError {
 /// Every article, drafts included, newest change first (admins).
 #[utoipa::path(get, path = "/admin/kb/articles", tag = "knowledge-base", params(ArticleListParams),
     responses((status = 200, body = ArticlesResponse), (status = 403, body = ErrorResponse)))]
-async fn admin_list(
+async fn list_all_articles(
     State(state): State<AppState>,
     AdminUser(_): AdminUser,
     ApiQuery(p): ApiQuery<ArticleListParams>,
@@ -129,7 +129,7 @@ async fn admin_list(
 /// Writes a new article (admins).
 #[utoipa::path(post, path = "/admin/kb/articles", tag = "knowledge-base", request_body = ArticleRequest,
     responses((status = 201, body = Article), (status = 400, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
-async fn create(
+async fn create_article(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     ApiJson(req): ApiJson<ArticleRequest>,
@@ -148,7 +148,7 @@ async fn create(
 /// One article, draft or not (admins).
 #[utoipa::path(get, path = "/admin/kb/articles/{id}", tag = "knowledge-base", params(("id" = i64, Path)),
     responses((status = 200, body = Article), (status = 404, body = ErrorResponse)))]
-async fn admin_get(
+async fn get_any_article(
     State(state): State<AppState>,
     AdminUser(_): AdminUser,
     Path(id): Path<i64>,
@@ -164,7 +164,7 @@ async fn admin_get(
 /// Replaces an article's title, body, tags, slug and published state (admins).
 #[utoipa::path(put, path = "/admin/kb/articles/{id}", tag = "knowledge-base", params(("id" = i64, Path)), request_body = ArticleRequest,
     responses((status = 200, body = Article), (status = 400, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
-async fn update(
+async fn update_article(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     Path(id): Path<i64>,
@@ -193,7 +193,7 @@ async fn update(
 /// Deletes an article (admins).
 #[utoipa::path(delete, path = "/admin/kb/articles/{id}", tag = "knowledge-base", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorResponse)))]
-async fn delete(
+async fn delete_article(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     Path(id): Path<i64>,
@@ -209,7 +209,7 @@ async fn delete(
 /// Published articles, newest change first (anyone signed in).
 #[utoipa::path(get, path = "/kb/articles", tag = "knowledge-base", params(ArticleListParams),
     responses((status = 200, body = ArticlesResponse), (status = 401, body = ErrorResponse)))]
-async fn list_published(
+async fn list_published_articles(
     State(state): State<AppState>,
     _who: CurrentUser,
     ApiQuery(p): ApiQuery<ArticleListParams>,
@@ -220,7 +220,7 @@ async fn list_published(
 /// One published article (anyone signed in); drafts are 404.
 #[utoipa::path(get, path = "/kb/articles/{id}", tag = "knowledge-base", params(("id" = i64, Path)),
     responses((status = 200, body = Article), (status = 404, body = ErrorResponse)))]
-async fn get_published(
+async fn get_published_article(
     State(state): State<AppState>,
     _who: CurrentUser,
     Path(id): Path<i64>,
