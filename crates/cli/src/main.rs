@@ -1,7 +1,9 @@
 #![forbid(unsafe_code)]
 //! The `support-chat` binary: `serve` (the default), `migrate`, `admin create`, `openapi`,
-//! `assistant eval`.
+//! `kb import`, `assistant eval`.
 //! Settings come from flags, then environment variables, then an optional `support-chat.toml`.
+
+mod kb;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -44,6 +46,11 @@ enum Command {
     },
     /// Print the OpenAPI 3.1 document of the REST API.
     Openapi,
+    /// Knowledge-base tools.
+    Kb {
+        #[command(subcommand)]
+        command: KbCommand,
+    },
     /// AI assistant tools.
     Assistant {
         #[command(subcommand)]
@@ -64,6 +71,15 @@ enum AssistantCommand {
         #[arg(long)]
         errors: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum KbCommand {
+    /// Load articles from Markdown (front matter `title:`, `slug:`, `tags:`, `published:`, or a
+    /// `# Title` line; the file name is the slug) or JSON files (an article or a list of
+    /// `{"title","body","slug"?,"tags"?,"published"?}`). PATH is a file or a folder (searched
+    /// recursively). Articles with the same slug are updated; one bad file imports nothing.
+    Import { path: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -357,6 +373,14 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             })
         }
+        Command::Kb {
+            command: KbCommand::Import { path },
+        } => runtime.block_on(async {
+            let store = settings.store().await?;
+            let outcome = kb::import(&store, &path).await;
+            store.close().await;
+            outcome
+        }),
         Command::Serve => {
             init_logs(settings.log_format.as_deref())?;
             runtime.block_on(serve(settings))

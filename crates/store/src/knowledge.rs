@@ -161,36 +161,50 @@ impl Store {
         a: &ArticleInput,
         author: Option<UserId>,
     ) -> Result<(Article, Upserted), StoreError> {
+        self.upsert_articles(std::slice::from_ref(a), author)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// [`Store::upsert_article`] for many articles in one transaction: all are written or
+    /// none is.
+    pub async fn upsert_articles(
+        &self,
+        articles: &[ArticleInput],
+        author: Option<UserId>,
+    ) -> Result<Vec<(Article, Upserted)>, StoreError> {
         let t = now();
-        let select = sqlx::AssertSqlSafe(format!(
-            "SELECT {ARTICLE_COLS} FROM kb_articles WHERE slug = $1"
-        ));
-        let update = sqlx::AssertSqlSafe(format!(
+        let select = format!("SELECT {ARTICLE_COLS} FROM kb_articles WHERE slug = $1");
+        let update = format!(
             "UPDATE kb_articles SET title = $2, body = $3, tags = $4, published = $5, updated_at = $6
              WHERE slug = $1 RETURNING {ARTICLE_COLS}"
-        ));
-        let insert = sqlx::AssertSqlSafe(format!(
+        );
+        let insert = format!(
             "INSERT INTO kb_articles (slug, title, body, tags, published, created_by, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {ARTICLE_COLS}"
-        ));
+        );
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let existing = sqlx::query_as::<_, Article>(select)
-                .bind(&a.slug).fetch_optional(&mut *tx).await?;
-            let outcome = match existing {
-                Some(e) if e.title == a.title && e.body == a.body && e.tags == a.tags
-                    && e.published == a.published => (e, Upserted::Unchanged),
-                Some(_) => (sqlx::query_as::<_, Article>(update)
-                    .bind(&a.slug).bind(&a.title).bind(&a.body).bind(Json(&a.tags))
-                    .bind(a.published).bind(t)
-                    .fetch_one(&mut *tx).await?, Upserted::Updated),
-                None => (sqlx::query_as::<_, Article>(insert)
-                    .bind(&a.slug).bind(&a.title).bind(&a.body).bind(Json(&a.tags))
-                    .bind(a.published).bind(author.map(|u| u.0)).bind(t)
-                    .fetch_one(&mut *tx).await?, Upserted::Created),
-            };
+            let mut out = Vec::with_capacity(articles.len());
+            for a in articles {
+                let existing = sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(select.as_str()))
+                    .bind(&a.slug).fetch_optional(&mut *tx).await?;
+                out.push(match existing {
+                    Some(e) if e.title == a.title && e.body == a.body && e.tags == a.tags
+                        && e.published == a.published => (e, Upserted::Unchanged),
+                    Some(_) => (sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(update.as_str()))
+                        .bind(&a.slug).bind(&a.title).bind(&a.body).bind(Json(&a.tags))
+                        .bind(a.published).bind(t)
+                        .fetch_one(&mut *tx).await?, Upserted::Updated),
+                    None => (sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(insert.as_str()))
+                        .bind(&a.slug).bind(&a.title).bind(&a.body).bind(Json(&a.tags))
+                        .bind(a.published).bind(author.map(|u| u.0)).bind(t)
+                        .fetch_one(&mut *tx).await?, Upserted::Created),
+                });
+            }
             tx.commit().await?;
-            Ok(outcome)
+            Ok(out)
         })
     }
 
