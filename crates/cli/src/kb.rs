@@ -47,8 +47,14 @@ fn article_files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
         for entry in
             std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
         {
-            let p = entry?.path();
-            if p.is_dir() {
+            let entry = entry?;
+            let p = entry.path();
+            // Symbolic links are not followed (a link to a parent folder would never end).
+            let kind = entry.file_type()?;
+            if kind.is_symlink() {
+                continue;
+            }
+            if kind.is_dir() {
                 dirs.push(p);
             } else if matches!(
                 p.extension().and_then(|e| e.to_str()),

@@ -14,6 +14,7 @@ support_chat_store::on_every_backend!(
     the_assistant_answers_from_an_article_and_cites_it,
     an_unrelated_question_gets_i_dont_know_and_the_offer_of_a_person,
     a_hand_off_opens_an_urgent_conversation_with_the_chat_attached,
+    simultaneous_hand_offs_of_one_chat_open_one_conversation,
     hand_offs_need_the_ai_handoff_flag,
     sessions_and_hand_offs_belong_to_their_owner_only,
     instructions_inside_articles_or_questions_do_not_act,
@@ -366,7 +367,15 @@ async fn a_hand_off_opens_an_urgent_conversation_with_the_chat_attached(s: TestS
         "handoff"
     );
 
-    // Asking again answers with the same conversation.
+    // Asking again (even twice at once) answers with the same conversation.
+    let path = format!("/api/assistant/sessions/{session}/handoff");
+    let (a, b) = tokio::join!(ann.post(&path, json!({})), ann.post(&path, json!({})));
+    for res in [a, b] {
+        assert_eq!(res.status(), StatusCode::OK);
+        let again: Value = res.json().await.unwrap();
+        assert_eq!(again["conversation"]["id"], id);
+        assert_eq!(again["context"], handed["context"], "the stored context");
+    }
     let res = ann
         .post(
             &format!("/api/assistant/sessions/{session}/handoff"),
@@ -583,4 +592,37 @@ async fn analyze_explains_its_decision_and_validates_input(s: TestServer) {
     )
     .await;
     assert!(e["message"].as_str().unwrap().contains("robot"), "{e}");
+}
+
+async fn simultaneous_hand_offs_of_one_chat_open_one_conversation(s: TestServer) {
+    let admin = s.admin("root@example.com").await;
+    enable_handoff(&admin).await;
+    let ann = s.user("ann@example.com", "Ann").await;
+    let session = new_session(&ann).await;
+    ask(
+        &ann,
+        session,
+        "My payment failed twice and I need someone to look at it",
+    )
+    .await;
+    let path = format!("/api/assistant/sessions/{session}/handoff");
+    let results = futures_util::future::join_all((0..4).map(|_| ann.post(&path, json!({})))).await;
+    let mut ids = std::collections::HashSet::new();
+    let mut created = 0;
+    for res in results {
+        match res.status() {
+            StatusCode::CREATED => created += 1,
+            StatusCode::OK => {}
+            other => panic!("unexpected {other}"),
+        }
+        ids.insert(res.json::<Value>().await.unwrap()["conversation"]["id"].clone());
+    }
+    assert_eq!((created, ids.len()), (1, 1), "one conversation, made once");
+    let mine: Value = ann
+        .get("/api/support-chat/conversations")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["pagination"]["total"], 1);
 }

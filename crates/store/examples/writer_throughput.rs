@@ -40,6 +40,7 @@ async fn main() -> anyhow::Result<()> {
                 context: None,
                 client_message_id: None,
                 first_message_type: support_chat_domain::MessageType::Text,
+                from_assistant_session: None,
             })
             .await?;
         conversations.push(c.id);

@@ -3,7 +3,7 @@
 use crate::{Store, StoreError, now, on_db};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
-use support_chat_domain::{ArticleId, AssistantSessionId, ConversationId, UserId};
+use support_chat_domain::{ArticleId, AssistantSessionId, UserId};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -246,18 +246,6 @@ impl Store {
     ) -> Result<(), StoreError> {
         on_db!(self, pool => sqlx::query("UPDATE assistant_sessions SET title = $2 WHERE id = $1")
             .bind(id.0).bind(title).execute(pool).await.map(|_| ()))?;
-        Ok(())
-    }
-
-    /// Records the support conversation a session was handed over to.
-    pub async fn set_assistant_handoff(
-        &self,
-        id: AssistantSessionId,
-        conversation: ConversationId,
-    ) -> Result<(), StoreError> {
-        on_db!(self, pool => sqlx::query(
-            "UPDATE assistant_sessions SET handoff_conversation_id = $2, updated_at = $3 WHERE id = $1")
-            .bind(id.0).bind(conversation.0).bind(now()).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 }

@@ -25,6 +25,10 @@ pub struct NewConversation {
     pub client_message_id: Option<String>,
     /// The first message's type: `text`, or `handoff` for an AI assistant hand-off.
     pub first_message_type: MessageType,
+    /// For a hand-off: the assistant session it comes from. The session is linked to the new
+    /// conversation in the same transaction; a session linked before makes this `Conflict`
+    /// and nothing is created.
+    pub from_assistant_session: Option<support_chat_domain::AssistantSessionId>,
 }
 
 /// Fields to change; `None` leaves a field as it is. `admin_id: Some(None)` unassigns.
@@ -230,6 +234,17 @@ impl Store {
                 // The same clientMessageId opened a conversation before: answer with that one.
                 tx.rollback().await?;
                 Err(sent.message)
+            } else if let Some(session) = c.from_assistant_session
+                && sqlx::query(
+                    "UPDATE assistant_sessions SET handoff_conversation_id = $2, updated_at = $3
+                     WHERE id = $1 AND user_id = $4 AND handoff_conversation_id IS NULL")
+                    .bind(session.0).bind(id).bind(t).bind(c.user_id.0)
+                    .execute(&mut *tx).await?.rows_affected() == 0
+            {
+                tx.rollback().await?;
+                return Err(StoreError::Conflict(
+                    "this assistant session was handed over already".into(),
+                ));
             } else {
                 tx.commit().await?;
                 Ok((id, sent.message))

@@ -53,6 +53,7 @@ async fn open(store: &Store, owner: &User, subject: &str) -> ConversationId {
             context: None,
             client_message_id: None,
             first_message_type: support_chat_domain::MessageType::Text,
+            from_assistant_session: None,
         })
         .await
         .unwrap();

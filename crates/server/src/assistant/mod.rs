@@ -137,3 +137,35 @@ async fn rebuild(store: &Store) -> Result<KnowledgeIndex, support_chat_store::St
     );
     Ok(index)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_starter_articles_parse_and_answer_their_own_questions() {
+        let articles: Vec<_> = STARTER_ARTICLES
+            .iter()
+            .enumerate()
+            .map(|(i, (slug, text))| {
+                let a = parse_markdown_article(slug, text)
+                    .unwrap_or_else(|e| panic!("starter article {slug}: {e}"));
+                support_chat_assistant::Article {
+                    id: i as i64,
+                    title: a.title,
+                    body: a.body,
+                    tags: a.tags,
+                }
+            })
+            .collect();
+        let index = KnowledgeIndex::new(articles);
+        let answer = index
+            .answer("How do I contact support?")
+            .expect("a confident answer");
+        assert_eq!(answer.article_title, "How to contact support");
+        let answer = index
+            .answer("What does the closed status mean?")
+            .expect("a confident answer");
+        assert_eq!(answer.article_title, "What the conversation statuses mean");
+    }
+}

@@ -26,7 +26,7 @@ use support_chat_domain::{
 };
 use support_chat_store::{
     AnsweredBy, AssistantSession, AssistantTurn, Conversation, Message, NewConversation, NewTurn,
-    SourceRef, TurnRole,
+    SourceRef, StoreError, TurnRole,
 };
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -362,29 +362,11 @@ async fn hand_off_to_human(
             "Ask the assistant something first: there is nothing to hand over yet.".into(),
         ));
     }
+    if let Some(existing) = session.handoff_conversation_id {
+        return handed_over_before(&state, &who, ConversationId(existing)).await;
+    }
     let decision = analyze(&chat, &AnalyzeOptions::default());
     let context = HandoffContext::new(&chat, &decision);
-    if let Some(existing) = session.handoff_conversation_id {
-        let conversation_id = ConversationId(existing);
-        if let Some(conversation) = state
-            .store
-            .conversation(conversation_id, user.id, false)
-            .await?
-        {
-            let messages = state
-                .store
-                .messages_after_seq(conversation_id, 0, 1)
-                .await?;
-            if let Some(message) = messages.into_iter().next() {
-                let body = HandoffResponse {
-                    conversation: for_viewer(conversation, &who.0),
-                    message,
-                    context,
-                };
-                return Ok((StatusCode::OK, axum::Json(body)).into_response());
-            }
-        }
-    }
     state.check_send_limit(user.id, user.role).await?;
     let priority = Priority::from(context.urgency);
     let subject = Subject::parse(&title_from(&format!(
@@ -403,7 +385,7 @@ async fn hand_off_to_human(
     let body = MessageBody::parse(&opening).map_err(ApiError::Internal)?;
     let context_json = serde_json::to_value(&context)
         .map_err(|e| ApiError::Internal(format!("hand-off context: {e}")))?;
-    let (conversation, message, _) = state
+    let created = state
         .store
         .create_conversation(NewConversation {
             user_id: user.id,
@@ -415,12 +397,22 @@ async fn hand_off_to_human(
             context: Some(context_json),
             client_message_id: None,
             first_message_type: MessageType::Handoff,
+            from_assistant_session: Some(session.id),
         })
-        .await?;
-    state
-        .store
-        .set_assistant_handoff(session.id, conversation.id)
-        .await?;
+        .await;
+    let (conversation, message, _) = match created {
+        Err(StoreError::Conflict(_)) => {
+            // Another request handed this session over in the meantime: answer with its result.
+            let linked = own_session(&state, &who, id)
+                .await?
+                .handoff_conversation_id
+                .ok_or(ApiError::Conflict(
+                    "This chat is being handed over; try again.".into(),
+                ))?;
+            return handed_over_before(&state, &who, ConversationId(linked)).await;
+        }
+        other => other?,
+    };
     state.publish_created(&conversation, &message);
     tracing::info!(conversation.id = %conversation.id, user.id = %user.id,
         urgency = %context.urgency, category = %context.category, "assistant handed a chat to a person");
@@ -430,6 +422,39 @@ async fn hand_off_to_human(
         context,
     };
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
+}
+
+/// The answer to a repeated hand-off: the conversation made the first time, its opening
+/// message and the context stored with it.
+async fn handed_over_before(
+    state: &AppState,
+    who: &ChatUser,
+    conversation_id: ConversationId,
+) -> ApiResult<Response> {
+    let user = &who.0.user;
+    let conversation = state
+        .store
+        .conversation(conversation_id, user.id, false)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let message = state
+        .store
+        .messages_after_seq(conversation_id, 0, 1)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(ApiError::NotFound)?;
+    let context: HandoffContext = conversation
+        .context
+        .clone()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .ok_or_else(|| ApiError::Internal("a hand-off conversation without its context".into()))?;
+    let body = HandoffResponse {
+        conversation: for_viewer(conversation, &who.0),
+        message,
+        context,
+    };
+    Ok((StatusCode::OK, axum::Json(body)).into_response())
 }
 
 /// The hand-off decision for a transcript: whether a person should take over, why, the

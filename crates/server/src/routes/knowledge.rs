@@ -35,7 +35,8 @@ pub struct ArticleRequest {
     pub body: String,
     #[serde(default)]
     pub tags: Vec<String>,
-    /// Drafts (false) are hidden from users and the assistant. Default true.
+    /// Drafts (false) are hidden from users and the assistant. Default: true for a new
+    /// article, unchanged on update.
     pub published: Option<bool>,
 }
 
@@ -161,7 +162,8 @@ async fn get_any_article(
     Ok(axum::Json(article))
 }
 
-/// Replaces an article's title, body, tags, slug and published state (admins).
+/// Replaces an article's title, body and tags, and its slug and published state when given
+/// (admins).
 #[utoipa::path(put, path = "/admin/kb/articles/{id}", tag = "knowledge-base", params(("id" = i64, Path)), request_body = ArticleRequest,
     responses((status = 200, body = Article), (status = 400, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 async fn update_article(
@@ -170,16 +172,21 @@ async fn update_article(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<ArticleRequest>,
 ) -> ApiResult<axum::Json<Article>> {
-    let mut input = parse_request(&req)?;
-    if req.slug.is_none() {
-        // Keep the existing slug: links and `kb import` keys must not move with a title edit.
-        let existing = state
-            .store
-            .article(ArticleId(id))
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        input.slug = existing.slug;
-    }
+    // What the request leaves out stays as it is: the slug (links and `kb import` keys must
+    // not move with a title edit) and whether the article is published.
+    let existing = state
+        .store
+        .article(ArticleId(id))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let input = ArticleInput::parse(
+        Some(req.slug.as_deref().unwrap_or(&existing.slug)),
+        &req.title,
+        &req.body,
+        &req.tags,
+        req.published.unwrap_or(existing.published),
+    )
+    .map_err(ApiError::Validation)?;
     let article = state
         .store
         .update_article(ArticleId(id), &input)

@@ -384,6 +384,7 @@ async fn create_conversation(
             context: req.context,
             client_message_id: cmid.map(ClientMessageId::into_inner),
             first_message_type: support_chat_domain::MessageType::Text,
+            from_assistant_session: None,
         })
         .await?;
     let conversation = for_viewer(conversation, &who);

@@ -29,6 +29,8 @@ CREATE TABLE assistant_sessions (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX idx_assistant_sessions_user ON assistant_sessions(user_id, updated_at DESC, id DESC);
+-- Deleting a conversation clears the link (ON DELETE SET NULL) by this index.
+CREATE INDEX idx_assistant_sessions_handoff ON assistant_sessions(handoff_conversation_id);
 
 CREATE TABLE assistant_messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
