@@ -1,15 +1,17 @@
-import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import type { ApiSession, ConversationDetails, FeatureFlag, Message } from './api';
 import type { Credentials } from './server';
-import { expectConnection, expectMessageOnce, messageLog, sendFromComposer, STORED } from './ui';
+import { escapeRegExp, expectConnection, expectMessageOnce, messageLog, sendFromComposer, STORED } from './ui';
+
+/** A conversation's status as the admin pages name it (`web/src/features/support/format.ts`). */
+export type StatusLabel = 'Open' | 'In progress' | 'Closed';
 
 /**
  * What the support admin does in a test, one method per step.
  *
- * Each step goes through the browser where the web app offers it today, else through the REST
- * API. Today an admin answers from the shared conversation page (`/support/:id`, which admins may
- * open for any conversation); when the admin pages land, `openConversation` (and the feature-flag
- * step, now an API call) change here and the tests stay as they are.
+ * Each step goes through the admin's own browser and the admin pages where the web app offers it
+ * (the live queue `/admin/support`, the conversation `/admin/support/:id`, the flags
+ * `/admin/features`), else through the REST API (`replyThroughApi`, and reading what is stored).
  */
 export class AdminDesk {
   readonly credentials: Credentials;
@@ -39,12 +41,34 @@ export class AdminDesk {
     return this.page;
   }
 
-  /** Opens a conversation in the admin's browser, which (at the newest message, tab in front) marks it read. */
+  /** Opens the queue (`/admin/support`), unless it is already on screen. */
+  async openQueue(): Promise<Page> {
+    const page = await this.browserPage();
+    if (pathOf(page) !== '/admin/support') {
+      await page.goto('/admin/support');
+    }
+    await expect(page.getByRole('heading', { name: 'Support queue' })).toBeVisible();
+    return page;
+  }
+
+  /** The queue's row for the conversation with this subject (the queue must be on screen). */
+  async queueRow(subject: string): Promise<Locator> {
+    const page = await this.browserPage();
+    return page.getByRole('row', { name: new RegExp(escapeRegExp(subject)) });
+  }
+
+  /**
+   * Opens a conversation the way an admin does: from the queue, by its subject. At the newest
+   * message, tab in front, that marks it read. Stays put when it is already on screen.
+   */
   async openConversation(conversationId: number): Promise<Page> {
     const page = await this.browserPage();
-    const path = `/support/${conversationId}`;
-    if (new URL(page.url(), 'http://x').pathname !== path) {
-      await page.goto(path);
+    if (pathOf(page) !== `/admin/support/${conversationId}`) {
+      const { subject } = (await this.conversation(conversationId)).conversation;
+      await this.openQueue();
+      await (await this.queueRow(subject)).getByRole('link', { name: subject, exact: true }).click();
+      await expect(page).toHaveURL(`/admin/support/${conversationId}`);
+      await expect(page.getByRole('heading', { name: subject, level: 1 })).toBeVisible();
       await expect(messageLog(page)).toBeVisible();
       // Live from here on: typing and read receipts go out only over a connected socket.
       await expectConnection(page, 'Connected');
@@ -55,6 +79,40 @@ export class AdminDesk {
   /** Reads the conversation: opening it at the newest message, tab in front, sends the read receipt. */
   async readConversation(conversationId: number): Promise<void> {
     await this.openConversation(conversationId);
+  }
+
+  /** Takes the conversation ("Assign to me" in its settings); the Assignee box then shows "(you)". */
+  async assignToMe(conversationId: number): Promise<void> {
+    const page = await this.openConversation(conversationId);
+    const settings = page.getByRole('group', { name: 'Conversation settings' });
+    await settings.getByRole('button', { name: 'Assign to me' }).click();
+    await expect(settings.getByRole('combobox', { name: 'Assignee' }).locator('option:checked')).toHaveText(
+      `${this.credentials.name} (you)`,
+    );
+    await expect(settings.getByRole('button', { name: 'Assign to me' })).toHaveCount(0);
+  }
+
+  /** Changes the conversation's status from its settings and waits until the badge shows it. */
+  async setStatus(conversationId: number, status: StatusLabel): Promise<void> {
+    const page = await this.openConversation(conversationId);
+    const settings = page.getByRole('group', { name: 'Conversation settings' });
+    const box = settings.getByRole('combobox', { name: 'Status' });
+    await box.selectOption({ label: status });
+    // The box is disabled while saving; the saved status comes back into it.
+    await expect(box).toBeEnabled();
+    await expect(box.locator('option:checked')).toHaveText(status);
+  }
+
+  /** In the queue: ticks these conversations and closes them in one go ("Close selected"). */
+  async closeSelected(subjects: readonly string[]): Promise<void> {
+    const page = await this.openQueue();
+    for (const subject of subjects) {
+      await (await this.queueRow(subject)).getByRole('checkbox', { name: `Select “${subject}”` }).check();
+    }
+    const bulk = page.getByRole('group', { name: 'Bulk actions' });
+    await expect(bulk).toContainText(`${subjects.length} conversations selected`);
+    await bulk.getByRole('button', { name: 'Close selected' }).click();
+    await expect(bulk.getByRole('status')).toHaveText(`Closed ${subjects.length} conversations.`);
   }
 
   /** Types a reply without sending it (the user sees "… is typing"). */
@@ -84,9 +142,24 @@ export class AdminDesk {
     return this.api.sendMessage(conversationId, content);
   }
 
-  /** Turns a feature flag on or off for everyone (no admin page for flags yet: REST). */
+  /**
+   * Turns a feature flag on or off for everyone on `/admin/features`: the flag's switch, then
+   * Save. The flag's card is the region that shows its key.
+   */
   async setFeature(key: string, enabled: boolean): Promise<FeatureFlag> {
-    return this.api.setFeature(key, enabled);
+    const page = await this.browserPage();
+    if (pathOf(page) !== '/admin/features') await page.goto('/admin/features');
+    const card = page.getByRole('region').filter({ has: page.getByText(key, { exact: true }) });
+    const toggle = card.getByRole('switch', { name: 'Enabled' });
+    // The switch's drawn track covers the checkbox: a person clicks the switch's label.
+    if ((await toggle.isChecked()) !== enabled) await card.getByText('Enabled', { exact: true }).click();
+    await expect(toggle).toBeChecked({ checked: enabled });
+    await card.getByRole('button', { name: 'Save' }).click();
+    await expect(card.getByRole('status')).toHaveText('Saved.');
+    await expect(toggle).toBeChecked({ checked: enabled });
+    const flag = (await this.api.features()).find((f) => f.key === key);
+    if (flag === undefined) throw new Error(`no feature flag ${key}`);
+    return flag;
   }
 
   /** The conversation as stored (for exactly-once checks). */
@@ -104,4 +177,9 @@ export class AdminDesk {
   get browserContext(): BrowserContext | null {
     return this.context;
   }
+}
+
+/** The path the page shows. */
+function pathOf(page: Page): string {
+  return new URL(page.url(), 'http://x').pathname;
 }

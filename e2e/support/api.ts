@@ -9,6 +9,7 @@ export type ConversationDetails = Schemas['ConversationDetailsResponse'];
 export type ConversationsResponse = Schemas['ConversationsResponse'];
 export type CreatedConversation = Schemas['CreatedConversation'];
 export type FeatureFlag = Schemas['FeatureFlag'];
+export type FlagsResponse = Schemas['FlagsResponse'];
 export type Message = Schemas['Message'];
 export type ErrorResponse = Schemas['ErrorResponse'];
 export type Priority = Schemas['Priority'];
@@ -92,6 +93,11 @@ export class ApiSession {
   /** `POST /api/support-chat/messages`. */
   async sendMessage(conversationId: number, content: string): Promise<Message> {
     return this.call<Message>('POST', '/api/support-chat/messages', 201, { conversationId, content });
+  }
+
+  /** `GET /api/admin/features` (admin): every flag with its settings. */
+  async features(): Promise<FeatureFlag[]> {
+    return (await this.call<FlagsResponse>('GET', '/api/admin/features', 200)).flags;
   }
 
   /** `PUT /api/admin/features/{key}` (admin). */

@@ -75,7 +75,8 @@ export function conversationIdFrom(page: Page): number {
   return Number(match[1]);
 }
 
-function escapeRegExp(text: string): string {
+/** `text` as a regular expression that matches it literally. */
+export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -87,4 +88,16 @@ export async function expectThread(page: Page, contents: readonly string[]): Pro
 /** Whether the page scrolls sideways (content wider than the viewport). */
 export async function scrollsSideways(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+}
+
+/** Marks the document, so that a later `expectSameDocument` proves the page was never reloaded. */
+export async function markDocument(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    document.documentElement.dataset.e2eMark = 'same-document';
+  });
+}
+
+/** The page still shows the document `markDocument` marked (no reload, no full navigation). */
+export async function expectSameDocument(page: Page): Promise<void> {
+  expect(await page.evaluate(() => document.documentElement.dataset.e2eMark)).toBe('same-document');
 }

@@ -6,22 +6,13 @@ import {
   conversationIdFrom,
   expectConnection,
   expectMessageOnce,
+  expectSameDocument,
+  markDocument,
   messageLog,
   registerThroughForm,
   sendFromComposer,
   snap,
 } from '../support/ui';
-
-/** Marks the document, so that a later check proves the page was never reloaded. */
-async function markDocument(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    document.documentElement.dataset.e2eMark = 'same-document';
-  });
-}
-
-async function expectSameDocument(page: Page): Promise<void> {
-  expect(await page.evaluate(() => document.documentElement.dataset.e2eMark)).toBe('same-document');
-}
 
 test('a user opens a conversation, sees the admin read it, type and reply live, and closes it', async ({
   page,
@@ -39,7 +30,7 @@ test('a user opens a conversation, sees the admin read it, type and reply live, 
   await expect(page.getByRole('heading', { name: 'New conversation' })).toBeVisible();
   await page.getByLabel('Subject').fill('Cannot export my invoices');
   await page.getByLabel('Priority').selectOption({ label: 'High' });
-  await page.getByLabel('Message').fill('The export button spins forever.');
+  await page.getByLabel('Message', { exact: true }).fill('The export button spins forever.');
   await snap(page, 'new-conversation');
   await page.getByRole('button', { name: 'Start conversation' }).click();
 

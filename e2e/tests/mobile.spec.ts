@@ -23,7 +23,7 @@ test('on a 375 px phone screen a user starts a conversation, writes, and sees th
   await page.getByRole('link', { name: 'Contact support' }).click();
   await expect(page.getByRole('heading', { name: 'New conversation' })).toBeVisible();
   await page.getByLabel('Subject').fill('App crashes on my phone');
-  await page.getByLabel('Message').fill('It closes when I open settings.');
+  await page.getByLabel('Message', { exact: true }).fill('It closes when I open settings.');
   expect(await scrollsSideways(page)).toBe(false);
   await snap(page, 'new-conversation-375');
   await page.getByRole('button', { name: 'Start conversation' }).click();
