@@ -85,6 +85,40 @@ describe('live events in the query caches', () => {
     expect(row(7)?.status).toBe('open');
   });
 
+  it('shows the response time on the open conversation as soon as the first admin reply arrives', () => {
+    queryClient.setQueryData<ConversationDetails>(supportKeys.conversation(7), {
+      conversation: conversation({ id: 7, createdAt: '2026-11-24T10:00:00Z', firstResponseMs: null, firstResponseAt: null }),
+      messages: [],
+      hasMore: false,
+    });
+    const detail = () => queryClient.getQueryData<ConversationDetails>(supportKeys.conversation(7))?.conversation;
+    sync.apply(
+      { type: 'message', conversationId: 7, data: serverMessage({ id: 9, conversationId: 7, createdAt: '2026-11-24T10:00:05Z' }) },
+      ANN,
+    );
+    expect(detail()?.firstResponseMs ?? null).toBeNull();
+    sync.apply(
+      {
+        type: 'message',
+        conversationId: 7,
+        data: serverMessage({ id: 10, conversationId: 7, senderType: 'admin', createdAt: '2026-11-24T10:02:00Z' }),
+      },
+      ANN,
+    );
+    expect(detail()?.firstResponseMs).toBe(120_000);
+    expect(detail()?.firstResponseAt).toBe('2026-11-24T10:02:00Z');
+    // A later reply does not move the first response.
+    sync.apply(
+      {
+        type: 'message',
+        conversationId: 7,
+        data: serverMessage({ id: 11, conversationId: 7, senderType: 'admin', createdAt: '2026-11-24T10:09:00Z' }),
+      },
+      ANN,
+    );
+    expect(detail()?.firstResponseMs).toBe(120_000);
+  });
+
   it('refetches the lists once, shortly after a burst of events', async () => {
     seed();
     const invalidate = vi.spyOn(queryClient, 'invalidateQueries');

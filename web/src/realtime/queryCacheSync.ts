@@ -140,6 +140,17 @@ export function createQueryCacheSync(queryClient: QueryClient): QueryCacheSync {
           patchQueueRows(queryClient, frame.conversationId, (c) => (c.status === 'closed' ? { ...c, status: 'open' } : c));
           patchDetail(queryClient, frame.conversationId, (c) => (c.status === 'closed' ? { ...c, status: 'open' } : c));
         }
+        // The first admin reply sets the response time: show it at once on an open conversation
+        // and in the queue (the server measures it the same way, from the conversation's start).
+        if (message.senderType === 'admin') {
+          const replyAt = Date.parse(message.createdAt);
+          const firstResponse = <T extends { createdAt: string; firstResponseMs?: number | null }>(c: T): T =>
+            c.firstResponseMs == null ? { ...c, firstResponseMs: Math.max(0, replyAt - Date.parse(c.createdAt)) } : c;
+          patchQueueRows(queryClient, frame.conversationId, firstResponse);
+          patchDetail(queryClient, frame.conversationId, (c) =>
+            c.firstResponseMs == null ? { ...firstResponse(c), firstResponseAt: message.createdAt } : c,
+          );
+        }
         refreshListsSoon();
         // A first admin reply sets the response time; any message changes the day's count.
         refreshAdminSoon();
