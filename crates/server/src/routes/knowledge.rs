@@ -4,7 +4,7 @@
 use crate::auth::{AdminUser, CurrentUser};
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::routes::support::Pagination;
+use crate::routes::support::{Pagination, page_params};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,8 +13,6 @@ use support_chat_domain::{ArticleId, ArticleInput, FieldErrors};
 use support_chat_store::{Article, StoreError};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
-
-const MAX_PAGE_SIZE: i64 = 100;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -66,37 +64,17 @@ fn parse_request(req: &ArticleRequest) -> Result<ArticleInput, ApiError> {
     .map_err(ApiError::Validation)
 }
 
-fn page_of(p: &ArticleListParams) -> Result<(i64, i64), ApiError> {
-    let mut errors = FieldErrors::new();
-    let page = p.page.unwrap_or(1);
-    let size = p.page_size.unwrap_or(20);
-    if page < 1 {
-        errors.add("page", "page must be 1 or more");
-    }
-    if !(1..=MAX_PAGE_SIZE).contains(&size) {
-        errors.add(
-            "pageSize",
-            format!("pageSize must be between 1 and {MAX_PAGE_SIZE}"),
-        );
-    }
-    errors.into_result()?;
-    Ok((page, size))
-}
-
 async fn list(
     state: &AppState,
     drafts: bool,
     p: &ArticleListParams,
 ) -> ApiResult<axum::Json<ArticlesResponse>> {
-    let (page, page_size) = page_of(p)?;
+    let mut errors = FieldErrors::new();
+    let (page, page_size) = page_params(&mut errors, p.page, p.page_size);
+    errors.into_result()?;
     let (articles, total) = state.store.list_articles(drafts, page, page_size).await?;
     Ok(axum::Json(ArticlesResponse {
-        pagination: Pagination {
-            page,
-            page_size,
-            total,
-            has_more: page * page_size < total,
-        },
+        pagination: Pagination::of(page, page_size, total),
         articles,
     }))
 }

@@ -110,7 +110,11 @@ fn parse_enum<T: std::str::FromStr<Err = support_chat_domain::kinds::UnknownVari
     errors.check(field, raw.parse::<T>().map_err(|e| format!("{field} {e}")))
 }
 
-fn page_params(errors: &mut FieldErrors, page: Option<i64>, size: Option<i64>) -> (i64, i64) {
+pub(crate) fn page_params(
+    errors: &mut FieldErrors,
+    page: Option<i64>,
+    size: Option<i64>,
+) -> (i64, i64) {
     let page = page.unwrap_or(1);
     let size = size.unwrap_or(20);
     if page < 1 {
@@ -137,6 +141,17 @@ pub struct Pagination {
     pub has_more: bool,
 }
 
+impl Pagination {
+    pub(crate) fn of(page: i64, page_size: i64, total: i64) -> Self {
+        Pagination {
+            page,
+            page_size,
+            total,
+            has_more: page * page_size < total,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ConversationsResponse {
     pub conversations: Vec<ConversationSummary>,
@@ -145,14 +160,8 @@ pub struct ConversationsResponse {
 
 impl ConversationsResponse {
     fn page(list: support_chat_store::ListPage, page: i64, page_size: i64) -> Self {
-        let has_more = page * page_size < list.total;
         ConversationsResponse {
-            pagination: Pagination {
-                page,
-                page_size,
-                total: list.total,
-                has_more,
-            },
+            pagination: Pagination::of(page, page_size, list.total),
             conversations: list.items,
         }
     }
