@@ -22,3 +22,23 @@ export const adminKeys = {
   admins: () => ['admin', 'admins'] as const,
   flags: () => ['admin', 'flags'] as const,
 };
+
+/** TanStack Query keys for the AI assistant. */
+export const assistantKeys = {
+  all: ['assistant'] as const,
+  /** The signed-in person's assistant chats. */
+  sessions: () => ['assistant', 'sessions'] as const,
+  /** One chat with its turns. */
+  session: (id: number) => ['assistant', 'session', id] as const,
+};
+
+/** TanStack Query keys for knowledge-base articles. */
+export const knowledgeKeys = {
+  all: ['kb'] as const,
+  /** A published article as users read it. */
+  published: (id: number) => ['kb', 'published', id] as const,
+  /** The admin's article lists (drafts included). */
+  adminLists: () => ['kb', 'admin', 'list'] as const,
+  /** One article as the admin edits it. */
+  adminArticle: (id: number) => ['kb', 'admin', 'article', id] as const,
+};
