@@ -48,6 +48,9 @@ export function AppShell() {
                 <UnreadNavBadge />
               </NavLink>
             )}
+            <NavLink to="/assistant" className={styles.navLink}>
+              Assistant
+            </NavLink>
             {user.role === 'admin' && (
               <NavLink to="/admin" className={styles.navLink}>
                 Admin

@@ -1,5 +1,6 @@
 import { createBrowserRouter } from 'react-router';
 import { adminRoutes } from '../features/admin/routes';
+import { AssistantPage } from '../features/assistant/AssistantPage';
 import { LoginPage } from '../features/auth/LoginPage';
 import { RegisterPage } from '../features/auth/RegisterPage';
 import { GuestOnly, RequireAuth } from '../features/auth/routeGuards';
@@ -51,6 +52,8 @@ export function createAppRouter() {
                     { path: ':id', element: <ConversationPage /> },
                   ],
                 },
+                // One route for a new chat and an open one (see AssistantPage).
+                { path: '/assistant/:sessionId?', element: <AssistantPage /> },
                 adminRoutes,
               ],
             },

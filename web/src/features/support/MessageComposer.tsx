@@ -12,10 +12,26 @@ interface MessageComposerProps {
   onStopTyping?: () => void;
   /** A line above the box (conversation closed, offline…). */
   note?: ReactNode;
+  /** The box's accessible name; `Message` by default. */
+  label?: string;
+  placeholder?: string;
+  /** The send button's accessible name; `Send message` by default. */
+  sendLabel?: string;
+  /** Keeps the text but refuses to send it (while an earlier message is still being answered). */
+  sendDisabled?: boolean;
 }
 
 /** The box at the bottom of a thread: Enter sends, Shift+Enter starts a new line. */
-export function MessageComposer({ onSend, onTyping, onStopTyping, note }: MessageComposerProps) {
+export function MessageComposer({
+  onSend,
+  onTyping,
+  onStopTyping,
+  note,
+  label = 'Message',
+  placeholder = 'Write a message…',
+  sendLabel = 'Send message',
+  sendDisabled = false,
+}: MessageComposerProps) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
@@ -26,6 +42,7 @@ export function MessageComposer({ onSend, onTyping, onStopTyping, note }: Messag
   const shownError = over ? messageProblem(text) : error;
 
   function submit() {
+    if (sendDisabled) return;
     const problem = messageProblem(text);
     if (problem !== undefined) {
       // An empty box just does nothing; a message that is too long says why.
@@ -49,7 +66,7 @@ export function MessageComposer({ onSend, onTyping, onStopTyping, note }: Messag
     >
       {note}
       <label htmlFor={id} className="visually-hidden">
-        Message
+        {label}
       </label>
       <div className={styles.row}>
         <textarea
@@ -58,7 +75,7 @@ export function MessageComposer({ onSend, onTyping, onStopTyping, note }: Messag
           name="message"
           className={styles.input}
           rows={1}
-          placeholder="Write a message…"
+          placeholder={placeholder}
           value={text}
           aria-invalid={shownError ? true : undefined}
           aria-describedby={shownError ? `${errorId} ${hintId}` : hintId}
@@ -77,7 +94,7 @@ export function MessageComposer({ onSend, onTyping, onStopTyping, note }: Messag
             submit();
           }}
         />
-        <button type="submit" className={styles.send} aria-label="Send message" disabled={text.trim() === ''}>
+        <button type="submit" className={styles.send} aria-label={sendLabel} disabled={sendDisabled || text.trim() === ''}>
           <SendHorizontal size={20} aria-hidden="true" />
         </button>
       </div>
