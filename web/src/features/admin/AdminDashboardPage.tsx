@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { AlertTriangle, Flag, Inbox } from 'lucide-react';
+import { AlertTriangle, BookOpen, Flag, Inbox } from 'lucide-react';
 import { Link } from 'react-router';
 import { useApi } from '../../api/ApiContext';
 import { ButtonLink } from '../../ui/ButtonLink';
@@ -21,7 +21,7 @@ export function AdminDashboardPage() {
         <h1 id="admin-title" className={styles.title}>
           Admin
         </h1>
-        <p className={styles.lead}>The support queue at a glance, and the switches for features.</p>
+        <p className={styles.lead}>The support queue at a glance, the assistant&apos;s articles, and the switches for features.</p>
       </section>
       <div className={styles.cards}>
         {supportEnabled ? (
@@ -45,6 +45,19 @@ export function AdminDashboardPage() {
           <div className={styles.actions}>
             <ButtonLink to="/admin/features" variant="secondary">
               Manage feature flags
+            </ButtonLink>
+          </div>
+        </section>
+        <section className={styles.card} aria-labelledby="kb-card-title">
+          <h2 id="kb-card-title" className={styles.cardTitle}>
+            <BookOpen size={18} aria-hidden="true" /> Knowledge base
+          </h2>
+          <p className={styles.muted}>
+            The help articles users read and the AI assistant answers from. Write, publish and retire them.
+          </p>
+          <div className={styles.actions}>
+            <ButtonLink to="/admin/knowledge-base" variant="secondary">
+              Manage articles
             </ButtonLink>
           </div>
         </section>

@@ -10,8 +10,13 @@ const AdminConversationPage = lazy(() =>
   import('./AdminConversationPage').then((m) => ({ default: m.AdminConversationPage })),
 );
 const FeaturesPage = lazy(() => import('./FeaturesPage').then((m) => ({ default: m.FeaturesPage })));
+const KnowledgeBasePage = lazy(() => import('./KnowledgeBasePage').then((m) => ({ default: m.KnowledgeBasePage })));
+const ArticleEditorPage = lazy(() => import('./ArticleEditorPage').then((m) => ({ default: m.ArticleEditorPage })));
 
-/** `/admin`, `/admin/support`, `/admin/support/:id` and `/admin/features`, for admins only. */
+/**
+ * `/admin`, `/admin/support`, `/admin/support/:id`, `/admin/features` and
+ * `/admin/knowledge-base` (`/new`, `/:id`), for admins only.
+ */
 export const adminRoutes: RouteObject = {
   path: '/admin',
   element: <RequireAdmin />,
@@ -26,5 +31,8 @@ export const adminRoutes: RouteObject = {
       ],
     },
     { path: 'features', element: <FeaturesPage /> },
+    { path: 'knowledge-base', element: <KnowledgeBasePage /> },
+    { path: 'knowledge-base/new', element: <ArticleEditorPage /> },
+    { path: 'knowledge-base/:id', element: <ArticleEditorPage /> },
   ],
 };
