@@ -23,6 +23,8 @@ import { refreshQueue, showUpdatedConversation } from './cache';
 import { actionErrorText } from './errors';
 import { PRIORITY_VALUES, STATUS_VALUES } from './filters';
 import { formatDuration } from './format';
+import { parseHandoffContext } from './handoffContext';
+import { HandoffContextPanel } from './HandoffContextPanel';
 import { PriorityBadge } from './PriorityBadge';
 import { adminsQueryOptions } from './queries';
 import styles from './AdminConversationPage.module.css';
@@ -102,11 +104,14 @@ function AdminConversationView({ conversationId, queueHref }: { conversationId: 
   if (conversation.status === 'closed') note = 'This conversation is closed. Replying does not reopen it: set the status to reopen it.';
   else if (conversation.status === 'transferred') note = 'This conversation was transferred or merged into another one.';
 
+  const context = conversation.type === 'ai_handoff' ? parseHandoffContext(conversation.context) : null;
+
   return (
     <div className={styles.page} data-fill-viewport="">
       <title>{`${conversation.subject} · Admin · support-chat`}</title>
       <AdminConversationHeader conversation={conversation} queueHref={queueHref} />
-      <div className={styles.threadArea}>
+      <div className={`${styles.threadArea} ${context ? styles.withContext : ''}`}>
+        {context && <HandoffContextPanel context={context} />}
         <ConversationThreadPanel conversationId={conversationId} thread={thread} older={older} loadOlder={loadOlder} note={note} />
       </div>
     </div>
