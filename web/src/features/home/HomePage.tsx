@@ -1,3 +1,5 @@
+import { Bot } from 'lucide-react';
+import { ButtonLink } from '../../ui/ButtonLink';
 import { useCurrentUser } from '../auth/AuthContext';
 import { SupportCard } from '../support/SupportCard';
 import { useSupportChatEnabled } from '../support/SupportGate';
@@ -27,6 +29,19 @@ export function HomePage() {
             <p className={styles.cardText}>Support chat isn&apos;t available for your account right now.</p>
           </section>
         )}
+        <section className={styles.card} aria-labelledby="assistant-card-title">
+          <h2 id="assistant-card-title" className={styles.cardTitle}>
+            <Bot size={20} aria-hidden="true" className={styles.cardIcon} /> Assistant
+          </h2>
+          <p className={styles.cardText}>
+            Get an answer right away from our help articles. If it can&apos;t help, it hands you to a person.
+          </p>
+          <div>
+            <ButtonLink to="/assistant" variant="secondary">
+              Ask the assistant
+            </ButtonLink>
+          </div>
+        </section>
       </div>
     </>
   );
