@@ -1,6 +1,7 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HandoffContext } from '../../api/assistant';
+import type { Conversation } from '../../api/support';
 import { conversation, fakeServer, json, message, renderWithApp } from '../support/testUtils';
 import { AdminConversationPage } from './AdminConversationPage';
 import { parseHandoffContext } from './handoffContext';
@@ -76,7 +77,7 @@ describe('AdminConversationPage with an AI hand-off', () => {
     const { api } = fakeServer({
       'GET /api/support-chat/conversations/7': () =>
         json({
-          conversation: conversation({ id: 7, subject: 'Assistant hand-off: CSV export', type, context: context as Record<string, unknown> }),
+          conversation: conversation({ id: 7, subject: 'Assistant hand-off: CSV export', type, context: context as Conversation['context'] }),
           messages: [message({ id: 1, messageType: 'handoff', senderType: 'system', content: 'Handed over from the AI assistant.' })],
           hasMore: false,
         }),
