@@ -201,6 +201,19 @@ describe('AssistantPage', () => {
     expect(asks).toBe(2);
   });
 
+  it('opens the chat list from its button (narrow screens) and closes it with Escape, keeping the focus in place', async () => {
+    const { api } = fakeServer({ 'GET /api/assistant/sessions': () => json({ sessions: [session({ id: 5 })] }) });
+    renderWithApp({ path: '/assistant', routes, api });
+    const toggle = await screen.findByRole('button', { name: 'Your chats' });
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(toggle);
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'New chat' }));
+    fireEvent.keyDown(screen.getByRole('button', { name: 'New chat' }), { key: 'Escape' });
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(document.activeElement).toBe(toggle);
+  });
+
   it('says when a chat cannot be found', async () => {
     const { api } = fakeServer({ 'GET /api/assistant/sessions': () => json({ sessions: [] }) });
     renderWithApp({ path: '/assistant/77', routes, api });

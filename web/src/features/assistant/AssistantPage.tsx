@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Bot, PanelLeft, MessageSquarePlus, UserRound } from 'lucide-react';
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { Link, NavLink, useNavigate, useParams } from 'react-router';
 import { useApi } from '../../api/ApiContext';
 import { fetchAssistantSessions } from '../../api/assistant';
@@ -41,6 +41,7 @@ export function AssistantPage() {
   // The new chat that got this id keeps its key: it is the same chat, still on screen.
   const [adopted, setAdopted] = useState<{ id: number; key: string } | null>(null);
   const [listOpen, setListOpen] = useState(false);
+  const toggleRef = useRef<HTMLButtonElement>(null);
 
   let chatKey = `new-${newChats}`;
   if (typeof urlId === 'number') chatKey = adopted?.id === urlId ? adopted.key : `chat-${urlId}`;
@@ -61,6 +62,10 @@ export function AssistantPage() {
         onChoose={() => {
           setListOpen(false);
         }}
+        onClose={() => {
+          setListOpen(false);
+          toggleRef.current?.focus();
+        }}
       />
       <div className={styles.main}>
         {urlId === 'invalid' ? (
@@ -78,11 +83,21 @@ export function AssistantPage() {
           <AssistantChat
             key={chatKey}
             sessionId={urlId}
-            listId={listId}
-            listOpen={listOpen}
-            onToggleList={() => {
-              setListOpen((open) => !open);
-            }}
+            listToggle={
+              <button
+                ref={toggleRef}
+                type="button"
+                className={styles.listToggle}
+                aria-expanded={listOpen}
+                aria-controls={listId}
+                onClick={() => {
+                  setListOpen((open) => !open);
+                }}
+              >
+                <PanelLeft size={18} aria-hidden="true" />
+                <span className="visually-hidden">Your chats</span>
+              </button>
+            }
             onCreated={(id) => {
               setAdopted({ id, key: chatKey });
               void navigate(`/assistant/${id}`, { replace: true });
@@ -100,11 +115,18 @@ interface ChatListProps {
   open: boolean;
   onNewChat: () => void;
   onChoose: () => void;
+  /** Escape: close the list opened over the chat. */
+  onClose: () => void;
 }
 
 /** The person's assistant chats, newest first, and "New chat". */
-function ChatList({ id, open, onNewChat, onChoose }: ChatListProps) {
+function ChatList({ id, open, onNewChat, onChoose, onClose }: ChatListProps) {
   const api = useApi();
+  const newChatRef = useRef<HTMLButtonElement>(null);
+  // Opened over the chat (narrow screens): the focus goes into it.
+  useEffect(() => {
+    if (open) newChatRef.current?.focus();
+  }, [open]);
   const sessions = useQuery({
     queryKey: assistantKeys.sessions(),
     queryFn: ({ signal }) => fetchAssistantSessions(api, signal),
@@ -154,8 +176,16 @@ function ChatList({ id, open, onNewChat, onChoose }: ChatListProps) {
   }
 
   return (
-    <nav id={id} aria-label="Assistant chats" className={styles.sidebar} data-open={open}>
-      <Button variant="secondary" block onClick={onNewChat}>
+    <nav
+      id={id}
+      aria-label="Assistant chats"
+      className={styles.sidebar}
+      data-open={open}
+      onKeyDown={(event) => {
+        if (open && event.key === 'Escape') onClose();
+      }}
+    >
+      <Button ref={newChatRef} variant="secondary" block onClick={onNewChat}>
         <MessageSquarePlus size={18} aria-hidden="true" />
         New chat
       </Button>
@@ -167,14 +197,13 @@ function ChatList({ id, open, onNewChat, onChoose }: ChatListProps) {
 
 interface AssistantChatProps {
   sessionId: number | null;
-  listId: string;
-  listOpen: boolean;
-  onToggleList: () => void;
+  /** The button that opens the chat list on a narrow screen. */
+  listToggle: ReactNode;
   onCreated: (id: number) => void;
 }
 
 /** One chat: its header with "Talk to a human", the turns, and the question box. */
-function AssistantChat({ sessionId, listId, listOpen, onToggleList, onCreated }: AssistantChatProps) {
+function AssistantChat({ sessionId, listToggle, onCreated }: AssistantChatProps) {
   const { state: auth } = useAuth();
   const chat = useAssistantChat({ sessionId, onCreated });
   const { state, details } = chat;
@@ -252,16 +281,7 @@ function AssistantChat({ sessionId, listId, listOpen, onToggleList, onCreated }:
   return (
     <section className={styles.chatPane} aria-labelledby="assistant-title">
       <header className={styles.header}>
-        <button
-          type="button"
-          className={styles.listToggle}
-          aria-expanded={listOpen}
-          aria-controls={listId}
-          onClick={onToggleList}
-        >
-          <PanelLeft size={18} aria-hidden="true" />
-          <span className="visually-hidden">Your chats</span>
-        </button>
+        {listToggle}
         <div className={styles.heading}>
           <h1 id="assistant-title" className={styles.title}>
             Assistant
