@@ -172,7 +172,7 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
 async fn execute(args: &HttpArgs) -> anyhow::Result<Report> {
     let settings = validate(args)?;
     loopback::verify_resolves_to_loopback(&reqwest::Url::parse(&settings.base)?).await?;
-    let client = Client::builder()
+    let client = crate::http_client()
         .no_proxy()
         .http1_only()
         .tcp_nodelay(true)
@@ -336,7 +336,7 @@ async fn setup_user(
 ) -> anyhow::Result<UserFixture> {
     // Registration and token creation use a cookie session + CSRF; everything after
     // that uses the bearer token on the shared cookie-less client.
-    let session = Client::builder()
+    let session = crate::http_client()
         .no_proxy()
         .http1_only()
         .cookie_store(true)

@@ -32,6 +32,13 @@ enum Command {
     WsMerge(ws::MergeArgs),
 }
 
+/// A reqwest client builder that works however the workspace was built: built together with
+/// the server, reqwest has TLS without a crypto provider and needs one installed first.
+pub(crate) fn http_client() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
 use clap::Args;
-use reqwest::{Client, Url};
+use reqwest::Url;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::http::{check_health, read_cpu, read_rss, secs_arg, seed_from, splitmix64};
@@ -336,7 +336,7 @@ async fn execute(args: &WsArgs, s: &Settings, sync: &PhaseSync) -> anyhow::Resul
     loopback::verify_resolves_to_loopback(&url).await?;
     let server = resolve(&url).await?;
     check_open_files(args.connections)?;
-    let client = Client::builder()
+    let client = crate::http_client()
         .no_proxy()
         .http1_only()
         .tcp_nodelay(true)

@@ -12,6 +12,7 @@ use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::time::Duration;
 use support_chat_domain::{Email, Password, PersonName, Role};
+use support_chat_server::assistant::llm::{Llm, LlmConfig};
 use support_chat_server::{AppState, ServerConfig};
 use support_chat_store::{Store, StoreOptions};
 
@@ -171,6 +172,28 @@ struct Settings {
     /// [default: 20].
     #[arg(long, global = true, env = "SUPPORT_CHAT_WS_FRAMES_PER_SECOND")]
     ws_frames_per_second: Option<u32>,
+    /// The assistant's language model: the base URL of any OpenAI-compatible API, version
+    /// included (e.g. http://127.0.0.1:11434/v1 for Ollama). Unset: the built-in offline
+    /// answerer only.
+    #[arg(long, global = true, env = "SUPPORT_CHAT_LLM_BASE_URL")]
+    llm_base_url: Option<String>,
+    /// The model name sent to the LLM endpoint (required with --llm-base-url).
+    #[arg(long, global = true, env = "SUPPORT_CHAT_LLM_MODEL")]
+    llm_model: Option<String>,
+    /// API key for the LLM endpoint, sent as a bearer token (never logged).
+    #[arg(
+        long,
+        global = true,
+        env = "SUPPORT_CHAT_LLM_API_KEY",
+        hide_env_values = true
+    )]
+    llm_api_key: Option<String>,
+    /// LLM: seconds to wait for a reply to start, and for each next piece of it [default: 20].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_LLM_TIMEOUT_SECS")]
+    llm_timeout_secs: Option<u64>,
+    /// LLM: extra attempts when a request fails before the answer starts [default: 2].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_LLM_RETRIES")]
+    llm_retries: Option<u32>,
     /// First admin's email, created at start when there is no admin yet; the password comes
     /// from the SUPPORT_CHAT_ADMIN_PASSWORD environment variable (never a flag, so it stays out
     /// of the process list).
@@ -217,6 +240,11 @@ impl Settings {
             ws_outbox_limit,
             ws_max_replay,
             ws_frames_per_second,
+            llm_base_url,
+            llm_model,
+            llm_api_key,
+            llm_timeout_secs,
+            llm_retries,
             admin_email
         );
         Ok(self)
@@ -280,6 +308,7 @@ impl Settings {
             ..rt
         };
         Ok(ServerConfig {
+            llm: self.llm_config()?,
             public_url: public_url.trim_end_matches('/').to_owned(),
             trust_forwarded_for: self.trust_forwarded_for.unwrap_or(false),
             sso_secret: self.sso_secret.clone(),
@@ -295,6 +324,37 @@ impl Settings {
             realtime,
             ..d
         })
+    }
+
+    /// The language model settings, checked (`None` without a base URL).
+    fn llm_config(&self) -> anyhow::Result<Option<LlmConfig>> {
+        let Some(base_url) = self.llm_base_url.clone().filter(|u| !u.trim().is_empty()) else {
+            if self.llm_model.is_some() || self.llm_api_key.is_some() {
+                bail!(
+                    "--llm-model and --llm-api-key need --llm-base-url (SUPPORT_CHAT_LLM_BASE_URL)"
+                );
+            }
+            return Ok(None);
+        };
+        let Some(model) = self.llm_model.clone() else {
+            bail!("--llm-base-url needs --llm-model (SUPPORT_CHAT_LLM_MODEL): the model to ask");
+        };
+        let mut config = LlmConfig::new(base_url, model);
+        config.api_key = self.llm_api_key.clone().filter(|k| !k.is_empty());
+        if let Some(secs) = self.llm_timeout_secs {
+            if !(1..=600).contains(&secs) {
+                bail!("--llm-timeout-secs must be between 1 and 600 (got {secs})");
+            }
+            config.request_timeout = Duration::from_secs(secs);
+            config.stall_timeout = Duration::from_secs(secs);
+            config.total_timeout = config.total_timeout.max(Duration::from_secs(secs * 3));
+        }
+        if let Some(retries) = self.llm_retries {
+            config.retries = retries.min(5);
+        }
+        // The same checks the server makes, so a bad value stops `serve` with a clear message.
+        Llm::new(config.clone()).map_err(|e| anyhow::anyhow!(e))?;
+        Ok(Some(config))
     }
 
     async fn store(&self) -> anyhow::Result<Store> {

@@ -17,6 +17,7 @@ support_chat_store::on_every_backend!(
 );
 
 async fn setup(db: &TestDb) -> String {
+    support_chat_server::install_crypto_provider();
     db.url.clone()
 }
 

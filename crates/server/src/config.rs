@@ -24,6 +24,8 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// WebSocket timing, buffers and limits.
     pub realtime: crate::realtime::RealtimeConfig,
+    /// An OpenAI-compatible model for the assistant; `None` answers offline (retrieval only).
+    pub llm: Option<crate::assistant::llm::LlmConfig>,
 }
 
 impl Default for ServerConfig {
@@ -38,6 +40,7 @@ impl Default for ServerConfig {
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             max_body_bytes: 64 * 1024,
             realtime: crate::realtime::RealtimeConfig::default(),
+            llm: None,
         }
     }
 }

@@ -20,6 +20,13 @@ pub mod web;
 pub use config::ServerConfig;
 pub use state::AppState;
 
+/// Makes ring the process's TLS crypto provider. reqwest is built without one
+/// (`rustls-no-provider`) and panics when a client is built before this runs; calling it again
+/// does nothing.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};

@@ -93,7 +93,7 @@ impl AppState {
             }
         })));
         AppState(Arc::new(Inner {
-            assistant: crate::assistant::Assistant::start(store.clone()),
+            assistant: crate::assistant::Assistant::start(store.clone(), config.llm.clone()),
             store,
             config,
             flags,

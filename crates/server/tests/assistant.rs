@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::assistant::{ask, done, enable_handoff, new_session, write_article};
 use common::{Client, TestServer, error_code, setup};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -10,6 +11,7 @@ use serde_json::{Value, json};
 support_chat_store::on_every_backend!(
     setup = setup;
     admins_write_articles_and_users_read_only_published_ones,
+    articles_are_read_as_sanitised_html,
     bad_articles_are_refused_naming_the_field,
     the_assistant_answers_from_an_article_and_cites_it,
     an_unrelated_question_gets_i_dont_know_and_the_offer_of_a_person,
@@ -20,71 +22,6 @@ support_chat_store::on_every_backend!(
     instructions_inside_articles_or_questions_do_not_act,
     analyze_explains_its_decision_and_validates_input,
 );
-
-async fn write_article(admin: &Client, title: &str, body: &str, tags: &[&str]) -> Value {
-    let res = admin
-        .post(
-            "/api/admin/kb/articles",
-            json!({"title": title, "body": body, "tags": tags}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED, "create {title}");
-    res.json().await.unwrap()
-}
-
-/// The events of one streamed answer, as `(name, data)`.
-async fn ask(client: &Client, session: i64, question: &str) -> Vec<(String, Value)> {
-    let res = client
-        .post(
-            &format!("/api/assistant/sessions/{session}/messages"),
-            json!({"content": question}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK, "ask {question}");
-    assert!(
-        res.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/event-stream")
-    );
-    let text = res.text().await.unwrap();
-    let mut events = Vec::new();
-    for block in text.split("\n\n") {
-        let mut name = None;
-        let mut data = String::new();
-        for line in block.lines() {
-            if let Some(n) = line.strip_prefix("event: ") {
-                name = Some(n.to_owned());
-            } else if let Some(d) = line.strip_prefix("data: ") {
-                data.push_str(d);
-            }
-        }
-        if let Some(name) = name {
-            events.push((name, serde_json::from_str(&data).unwrap()));
-        }
-    }
-    events
-}
-
-fn done(events: &[(String, Value)]) -> &Value {
-    let names: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names.first(), Some(&"question"), "{names:?}");
-    assert_eq!(names.last(), Some(&"done"), "{events:?}");
-    &events.last().unwrap().1
-}
-
-async fn new_session(client: &Client) -> i64 {
-    let res = client.post("/api/assistant/sessions", json!({})).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-}
-
-async fn enable_handoff(admin: &Client) {
-    let res = admin
-        .put("/api/admin/features/ai_handoff", json!({"enabled": true}))
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-}
 
 const EXPORT_ARTICLE: &str = "# Export\n\nOpen Settings, then Data, and choose Export to download a CSV file of your invoices.\n\n# Deleting data\n\nWrite to support to delete your account.";
 
@@ -158,6 +95,41 @@ async fn admins_write_articles_and_users_read_only_published_ones(s: TestServer)
         StatusCode::NOT_FOUND,
     )
     .await;
+}
+
+async fn articles_are_read_as_sanitised_html(s: TestServer) {
+    let admin = s.admin("root@example.com").await;
+    let ann = s.user("ann@example.com", "Ann").await;
+    let body = "# Export\n\nOpen **Settings** and see [the docs](https://example.com/docs).\n\n\
+        <script>fetch('/api/me')</script><img src=x onerror=\"alert(1)\">\n\n\
+        [click](javascript:alert(1))\n\n| a | b |\n|---|---|\n| 1 | 2 |\n";
+    let a = write_article(&admin, "Exporting", body, &[]).await;
+    let id = a["id"].as_i64().unwrap();
+    for path in [
+        format!("/api/kb/articles/{id}"),
+        format!("/api/admin/kb/articles/{id}"),
+    ] {
+        let client = if path.contains("admin") { &admin } else { &ann };
+        let v: Value = client.get(&path).await.json().await.unwrap();
+        assert_eq!(
+            v["body"],
+            body.trim(),
+            "{path}: the Markdown source is kept"
+        );
+        let html = v["bodyHtml"].as_str().unwrap();
+        assert!(html.contains("<h1>Export</h1>"), "{html}");
+        assert!(html.contains("<strong>Settings</strong>"), "{html}");
+        assert!(
+            html.contains(
+                r#"<a href="https://example.com/docs" rel="noopener noreferrer">the docs</a>"#
+            ),
+            "{html}"
+        );
+        assert!(html.contains("<table>"), "tables render: {html}");
+        for bad in ["<script", "onerror", "javascript:", "fetch("] {
+            assert!(!html.contains(bad), "{path}: {bad} must be removed: {html}");
+        }
+    }
 }
 
 async fn bad_articles_are_refused_naming_the_field(s: TestServer) {

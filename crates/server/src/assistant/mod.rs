@@ -1,6 +1,9 @@
 //! The AI assistant inside the server: the knowledge-base index it answers from (rebuilt when
 //! articles change, here or on another node) and the starter articles of a fresh install.
-//! The decision logic and retrieval themselves live in `support-chat-assistant` (no I/O).
+//! The decision logic and retrieval themselves live in `support-chat-assistant` (no I/O); the
+//! optional language model client is [`llm`].
+
+pub mod llm;
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -57,12 +60,27 @@ pub struct Assistant {
     /// Held while rebuilding, so an older build never replaces a newer one.
     rebuilding: tokio::sync::Mutex<Option<KbFingerprint>>,
     changed: Arc<Notify>,
+    /// The configured language model, if any.
+    llm: Option<llm::Llm>,
 }
 
 impl Assistant {
-    /// Starts with an empty index and a task that fills it and keeps it fresh.
-    pub fn start(store: Store) -> Arc<Self> {
+    /// Starts with an empty index and a task that fills it and keeps it fresh. With an LLM
+    /// configuration the assistant answers through that model (falling back to the built-in
+    /// answerer when it fails); a configuration that does not hold is logged and ignored.
+    pub fn start(store: Store, llm: Option<llm::LlmConfig>) -> Arc<Self> {
+        let llm = llm.and_then(|c| match llm::Llm::new(c) {
+            Ok(l) => {
+                tracing::info!(model = %l.config().model, "the assistant answers with a language model");
+                Some(l)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the LLM settings are invalid; answering offline");
+                None
+            }
+        });
         let me = Arc::new(Self {
+            llm,
             store: store.clone(),
             rebuilding: tokio::sync::Mutex::new(None),
             index: RwLock::new(Arc::new(KnowledgeIndex::new(Vec::new()))),
@@ -81,6 +99,11 @@ impl Assistant {
             }
         });
         me
+    }
+
+    /// The language model, when one is configured.
+    pub fn llm(&self) -> Option<&llm::Llm> {
+        self.llm.as_ref()
     }
 
     /// The current index (cheap: a shared pointer).

@@ -47,6 +47,37 @@ pub struct ArticleListParams {
     pub page_size: Option<i64>,
 }
 
+/// One article with its body rendered for reading.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleView {
+    #[serde(flatten)]
+    pub article: Article,
+    /// The Markdown body as HTML, sanitised (no scripts, styles, event handlers or
+    /// `javascript:` links; links open with `rel="noopener noreferrer"`): safe to insert.
+    pub body_html: String,
+}
+
+impl From<Article> for ArticleView {
+    fn from(article: Article) -> Self {
+        let body_html = render_markdown(&article.body);
+        ArticleView { article, body_html }
+    }
+}
+
+/// Markdown (CommonMark with tables, strikethrough and task lists) to sanitised HTML.
+pub fn render_markdown(markdown: &str) -> String {
+    use pulldown_cmark::{Options, Parser, html};
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut raw, Parser::new_ext(markdown, options));
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer"))
+        .clean(&raw)
+        .to_string()
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ArticlesResponse {
     pub articles: Vec<Article>,
@@ -126,18 +157,18 @@ async fn create_article(
 
 /// One article, draft or not (admins).
 #[utoipa::path(get, path = "/admin/kb/articles/{id}", tag = "knowledge-base", params(("id" = i64, Path)),
-    responses((status = 200, body = Article), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = ArticleView), (status = 404, body = ErrorResponse)))]
 async fn get_any_article(
     State(state): State<AppState>,
     AdminUser(_): AdminUser,
     Path(id): Path<i64>,
-) -> ApiResult<axum::Json<Article>> {
+) -> ApiResult<axum::Json<ArticleView>> {
     let article = state
         .store
         .article(ArticleId(id))
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(article))
+    Ok(axum::Json(article.into()))
 }
 
 /// Replaces an article's title, body and tags, and its slug and published state when given
@@ -204,17 +235,17 @@ async fn list_published_articles(
 
 /// One published article (anyone signed in); drafts are 404.
 #[utoipa::path(get, path = "/kb/articles/{id}", tag = "knowledge-base", params(("id" = i64, Path)),
-    responses((status = 200, body = Article), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = ArticleView), (status = 404, body = ErrorResponse)))]
 async fn get_published_article(
     State(state): State<AppState>,
     _who: CurrentUser,
     Path(id): Path<i64>,
-) -> ApiResult<axum::Json<Article>> {
+) -> ApiResult<axum::Json<ArticleView>> {
     let article = state
         .store
         .article(ArticleId(id))
         .await?
         .filter(|a| a.published)
         .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(article))
+    Ok(axum::Json(article.into()))
 }

@@ -2,6 +2,8 @@
 //! HTTP client that behaves like the web app (cookie jar, X-CSRF-Token on writes).
 #![allow(dead_code)] // each test binary uses part of the harness
 
+pub mod assistant;
+pub mod fake_llm;
 pub mod ws;
 
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -53,6 +55,7 @@ impl TestServer {
         config: ServerConfig,
         redis_url: Option<&str>,
     ) -> TestServer {
+        support_chat_server::install_crypto_provider();
         let redis = match redis_url {
             Some(u) => Some(
                 support_chat_server::realtime::broker::Redis::connect(u)
@@ -150,6 +153,7 @@ pub struct Client {
 impl Client {
     pub fn new(base: &str) -> Client {
         let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        support_chat_server::install_crypto_provider();
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .build()
