@@ -89,6 +89,14 @@ describe('parseAnswerEvent', () => {
     expect(parseAnswerEvent({ event: 'done', data: '{"turn":{}}' })).toBeNull();
   });
 
+  it('reads a reset event, with a reason even when the server sent none', () => {
+    expect(parseAnswerEvent({ event: 'reset', data: '{"reason":"The model stopped."}' })).toEqual({
+      type: 'reset',
+      reason: 'The model stopped.',
+    });
+    expect(parseAnswerEvent({ event: 'reset', data: '{}' })).toMatchObject({ type: 'reset' });
+  });
+
   it('gives an error event a message even when the server sent none', () => {
     expect(parseAnswerEvent({ event: 'error', data: '{}' })).toEqual({
       type: 'error',

@@ -32,6 +32,8 @@ export interface AnswerDone {
 export type AnswerEvent =
   | { type: 'question'; turn: AssistantTurn }
   | { type: 'delta'; text: string }
+  /** The AI model failed mid-answer: forget the text so far; the built-in answer follows. */
+  | { type: 'reset'; reason: string }
   | { type: 'done'; done: AnswerDone }
   | { type: 'error'; code: string; message: string };
 
@@ -91,6 +93,14 @@ export function parseAnswerEvent({ event, data }: SseEvent): AnswerEvent | null 
       return isTurn(body) ? { type: 'question', turn: body } : null;
     case 'delta':
       return isRecord(body) && typeof body.text === 'string' ? { type: 'delta', text: body.text } : null;
+    case 'reset':
+      return {
+        type: 'reset',
+        reason:
+          isRecord(body) && typeof body.reason === 'string' && body.reason.trim() !== ''
+            ? body.reason
+            : 'The AI model stopped mid-answer; here is the answer from the help articles instead.',
+      };
     case 'done':
       if (isRecord(body) && isTurn(body.turn) && isDecision(body.decision)) {
         return {

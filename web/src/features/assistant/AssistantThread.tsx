@@ -76,6 +76,12 @@ export function AssistantThread({ state, onRetry, after, empty }: AssistantThrea
                     <Bot size={16} aria-hidden="true" /> Assistant
                   </p>
                   <div className={styles.bubble}>
+                    {pending.notice !== null && (
+                      <p className={`${styles.fallback} ${styles.notice}`}>
+                        <Info size={14} aria-hidden="true" />
+                        {pending.notice}
+                      </p>
+                    )}
                     {pending.phase === 'asking' ? (
                       <p className={styles.thinking}>
                         <span className={styles.dots} aria-hidden="true">

@@ -37,6 +37,7 @@ describe('assistantThreadReducer', () => {
       answer: 'From "Keeping your account safe": use the reset link.',
       phase: 'streaming',
       error: null,
+      notice: null,
     });
     expect(state.turns).toEqual([]);
     expect(canAsk(state)).toBe(false);
@@ -64,6 +65,22 @@ describe('assistantThreadReducer', () => {
     expect(hasQuestion(state)).toBe(true);
   });
 
+  it('forgets the model’s half answer on reset and says why, then takes the built-in answer', () => {
+    const reason = 'The AI model stopped mid-answer; here is the answer from the help articles instead.';
+    const reset = run(
+      newThread,
+      { type: 'ask', question: Q.content },
+      { type: 'question', turn: Q },
+      { type: 'delta', text: 'The model began' },
+      { type: 'reset', reason },
+    );
+    expect(reset.pending).toMatchObject({ answer: '', phase: 'asking', notice: reason });
+    const fallback = { ...A, answeredBy: 'fallback' as const };
+    const state = run(reset, { type: 'delta', text: 'From the help' }, { type: 'done', done: done(fallback) });
+    expect(state.pending).toBeNull();
+    expect(state.turns).toEqual([Q, fallback]);
+  });
+
   it('keeps the question with the error when the answer fails, and drops the half-written answer', () => {
     const state = run(
       newThread,
@@ -78,6 +95,7 @@ describe('assistantThreadReducer', () => {
       answer: '',
       phase: 'failed',
       error: 'The connection broke while the answer was arriving.',
+      notice: null,
     });
     // A stored question counts: there is something to hand over.
     expect(hasQuestion(state)).toBe(true);

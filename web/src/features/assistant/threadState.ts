@@ -11,6 +11,8 @@ export interface PendingExchange {
   /** `asking`: sent, nothing back yet; `streaming`: the answer is arriving; `failed`: see `error`. */
   phase: 'asking' | 'streaming' | 'failed';
   error: string | null;
+  /** Said above the answer while it is written (the AI model failed; the built-in answer follows). */
+  notice: string | null;
 }
 
 /** One assistant chat as the page shows it: the stored turns plus the exchange in flight. */
@@ -34,6 +36,8 @@ export type AssistantThreadAction =
   | { type: 'ask'; question: string }
   | { type: 'question'; turn: AssistantTurn }
   | { type: 'delta'; text: string }
+  /** The AI model failed mid-answer: the text so far is dropped, another answer follows. */
+  | { type: 'reset'; reason: string }
   | { type: 'done'; done: AnswerDone }
   | { type: 'failed'; error: string };
 
@@ -69,7 +73,7 @@ export function assistantThreadReducer(state: AssistantThreadState, action: Assi
         ...state,
         // A failed exchange's question is stored all the same: it stays in the history.
         turns: state.pending?.stored ? appendTurns(state.turns, [state.pending.stored]) : state.turns,
-        pending: { question: action.question, stored: null, answer: '', phase: 'asking', error: null },
+        pending: { question: action.question, stored: null, answer: '', phase: 'asking', error: null, notice: null },
         decision: null,
       };
     case 'question':
@@ -78,6 +82,9 @@ export function assistantThreadReducer(state: AssistantThreadState, action: Assi
     case 'delta':
       if (state.pending === null || state.pending.phase === 'failed') return state;
       return { ...state, pending: { ...state.pending, answer: state.pending.answer + action.text, phase: 'streaming' } };
+    case 'reset':
+      if (state.pending === null || state.pending.phase === 'failed') return state;
+      return { ...state, pending: { ...state.pending, answer: '', phase: 'asking', notice: action.reason } };
     case 'done': {
       const { pending } = state;
       if (pending === null || pending.phase === 'failed') return state;

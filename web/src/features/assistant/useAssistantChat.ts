@@ -75,6 +75,9 @@ export function useAssistantChat({ sessionId, onCreated }: UseAssistantChatOptio
         case 'delta':
           dispatch({ type: 'delta', text: event.text });
           break;
+        case 'reset':
+          dispatch({ type: 'reset', reason: event.reason });
+          break;
         case 'done':
           stream.finished = true;
           dispatch({ type: 'done', done: event.done });
