@@ -3,6 +3,8 @@ import type { components } from './schema';
 
 type Schemas = components['schemas'];
 export type Article = Schemas['Article'];
+/** One article with `bodyHtml`: its Markdown rendered and sanitised by the server. */
+export type ArticleView = Schemas['ArticleView'];
 export type ArticlesResponse = Schemas['ArticlesResponse'];
 export type ArticleRequest = Schemas['ArticleRequest'];
 
@@ -16,7 +18,7 @@ export const ARTICLE_SLUG_MAX_CHARS = 120;
 export const ARTICLES_PAGE_SIZE = 100;
 
 /** One published article, for anyone signed in (drafts answer 404). */
-export function fetchPublishedArticle(api: Api, id: number, signal?: AbortSignal): Promise<Article> {
+export function fetchPublishedArticle(api: Api, id: number, signal?: AbortSignal): Promise<ArticleView> {
   return unwrap(api.client.GET('/api/kb/articles/{id}', { params: { path: { id } }, ...(signal ? { signal } : {}) }));
 }
 
@@ -31,7 +33,7 @@ export function fetchAllArticles(api: Api, page: number, signal?: AbortSignal): 
 }
 
 /** One article, draft or not (admins). */
-export function fetchAnyArticle(api: Api, id: number, signal?: AbortSignal): Promise<Article> {
+export function fetchAnyArticle(api: Api, id: number, signal?: AbortSignal): Promise<ArticleView> {
   return unwrap(
     api.client.GET('/api/admin/kb/articles/{id}', { params: { path: { id } }, ...(signal ? { signal } : {}) }),
   );

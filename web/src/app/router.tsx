@@ -4,6 +4,7 @@ import { AssistantPage } from '../features/assistant/AssistantPage';
 import { LoginPage } from '../features/auth/LoginPage';
 import { RegisterPage } from '../features/auth/RegisterPage';
 import { GuestOnly, RequireAuth } from '../features/auth/routeGuards';
+import { ArticlePage } from '../features/help/ArticlePage';
 import { HomePage } from '../features/home/HomePage';
 import { NotificationSettingsPage } from '../features/notifications/NotificationSettingsPage';
 import { ConversationPage } from '../features/support/ConversationPage';
@@ -54,6 +55,7 @@ export function createAppRouter() {
                 },
                 // One route for a new chat and an open one (see AssistantPage).
                 { path: '/assistant/:sessionId?', element: <AssistantPage /> },
+                { path: '/help/articles/:id', element: <ArticlePage /> },
                 adminRoutes,
               ],
             },

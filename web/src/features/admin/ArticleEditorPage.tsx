@@ -18,6 +18,7 @@ import { Alert } from '../../ui/Alert';
 import { Button } from '../../ui/Button';
 import { ButtonLink } from '../../ui/ButtonLink';
 import { EmptyState } from '../../ui/EmptyState';
+import { Prose } from '../../ui/Prose';
 import { TextAreaField } from '../../ui/TextAreaField';
 import { TextField } from '../../ui/TextField';
 import { useFormSubmit } from '../auth/useFormSubmit';
@@ -64,12 +65,13 @@ function Frame({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
+/** After a save: the lists, the article's rendered preview and what users read all change. */
 function useRefreshArticles() {
   const queryClient = useQueryClient();
-  return (article?: Article) => {
-    if (article) queryClient.setQueryData(knowledgeKeys.adminArticle(article.id), article);
+  return (article: Article) => {
+    void queryClient.invalidateQueries({ queryKey: knowledgeKeys.adminArticle(article.id) });
     void queryClient.invalidateQueries({ queryKey: knowledgeKeys.adminLists() });
-    void queryClient.invalidateQueries({ queryKey: ['kb', 'published'] });
+    void queryClient.invalidateQueries({ queryKey: knowledgeKeys.published(article.id) });
   };
 }
 
@@ -176,6 +178,10 @@ function EditArticle({ articleId }: { articleId: number }) {
           }}
         />
       </div>
+      <details className={styles.preview}>
+        <summary className={styles.previewToggle}>Preview as users see it (the saved version)</summary>
+        <Prose html={a.bodyHtml} className={styles.previewBody} />
+      </details>
       <DeleteArticle article={a} />
     </Frame>
   );

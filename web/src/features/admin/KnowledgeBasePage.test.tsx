@@ -121,7 +121,7 @@ describe('ArticleEditorPage', () => {
     let current = RESET;
     const { api, requests } = fakeServer({
       'GET /api/admin/kb/articles': () => listPage([]),
-      'GET /api/admin/kb/articles/1': () => json(current),
+      'GET /api/admin/kb/articles/1': () => json({ ...current, bodyHtml: '<h1>Heading</h1>\n<p>Text.</p>\n' }),
       'PUT /api/admin/kb/articles/1': async (request) => {
         const body = (await request.json()) as { title: string; published: boolean };
         current = { ...current, title: body.title, published: body.published };
@@ -144,6 +144,9 @@ describe('ArticleEditorPage', () => {
       body: '# Heading\n\nText.',
       published: true,
     });
+
+    expect(screen.getByText('Preview as users see it (the saved version)')).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Heading' })).toBeTruthy();
 
     fireEvent.click(screen.getByRole('button', { name: 'Delete article' }));
     const confirm = screen.getByRole('alertdialog');
