@@ -41,7 +41,7 @@ export function HandoffContextPanel({ context }: { context: HandoffContext }) {
         <div>
           <h3 className={styles.label}>Why it was handed over</h3>
           {reasons.length === 0 ? (
-            <p className={styles.muted}>The user asked for a person.</p>
+            <p className={styles.muted}>The user chose “Talk to a human”; the assistant noticed nothing else.</p>
           ) : (
             <ul className={styles.reasons}>
               {reasons.map((reason, index) => (
