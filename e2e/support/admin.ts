@@ -162,6 +162,39 @@ export class AdminDesk {
     return flag;
   }
 
+  /**
+   * Writes and publishes an article on `/admin/knowledge-base` ("New article", the form, "Create
+   * article"); resolves once the list shows it.
+   */
+  async createArticle(article: { title: string; tags: readonly string[]; body: string }): Promise<Page> {
+    const page = await this.openKnowledgeBase();
+    await page.getByRole('link', { name: 'New article' }).click();
+    await expect(page.getByRole('heading', { name: 'New article', level: 1 })).toBeVisible();
+    await page.getByRole('textbox', { name: 'Title' }).fill(article.title);
+    await page.getByRole('textbox', { name: 'Tags' }).fill(article.tags.join(', '));
+    await page.getByRole('textbox', { name: 'Body (Markdown)' }).fill(article.body);
+    await expect(page.getByRole('checkbox', { name: 'Published' })).toBeChecked();
+    await page.getByRole('button', { name: 'Create article' }).click();
+    await expect(page).toHaveURL('/admin/knowledge-base');
+    await expect(page.getByRole('status').filter({ hasText: `Created “${article.title}”.` })).toBeVisible();
+    await expect(page.getByRole('row', { name: new RegExp(escapeRegExp(article.title)) })).toContainText('Published');
+    return page;
+  }
+
+  /** Opens the article list (`/admin/knowledge-base`), unless it is already on screen. */
+  async openKnowledgeBase(): Promise<Page> {
+    const page = await this.browserPage();
+    if (pathOf(page) !== '/admin/knowledge-base') await page.goto('/admin/knowledge-base');
+    await expect(page.getByRole('heading', { name: 'Knowledge base', level: 1 })).toBeVisible();
+    return page;
+  }
+
+  /** The AI hand-off context panel of a conversation, opened as an admin opens it (from the queue). */
+  async handoffContext(conversationId: number): Promise<Locator> {
+    const page = await this.openConversation(conversationId);
+    return page.getByRole('region', { name: 'Handed over by the AI assistant' });
+  }
+
   /** The conversation as stored (for exactly-once checks). */
   async conversation(conversationId: number): Promise<ConversationDetails> {
     return this.api.conversation(conversationId);

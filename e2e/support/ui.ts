@@ -101,3 +101,21 @@ export async function markDocument(page: Page): Promise<void> {
 export async function expectSameDocument(page: Page): Promise<void> {
   expect(await page.evaluate(() => document.documentElement.dataset.e2eMark)).toBe('same-document');
 }
+
+/** The assistant chat's turns (`/assistant`). */
+export function assistantLog(page: Page): Locator {
+  return page.getByRole('log', { name: 'Assistant chat' });
+}
+
+/**
+ * Asks the assistant the way people do (the Question box, then Enter) and waits until the
+ * answer is complete: the box is free again and nothing is still being written.
+ */
+export async function askAssistant(page: Page, question: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Question' });
+  await box.fill(question);
+  await box.press('Enter');
+  await expect(box).toHaveValue('');
+  await expect(assistantLog(page).getByText(question, { exact: true })).toBeVisible();
+  await expect(assistantLog(page).locator('[aria-busy="true"]')).toHaveCount(0);
+}
