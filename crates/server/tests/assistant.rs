@@ -4,6 +4,7 @@
 mod common;
 
 use common::assistant::{ask, done, enable_handoff, new_session, write_article};
+use common::ws::{Auth, Ws};
 use common::{Client, TestServer, error_code, setup};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -265,6 +266,8 @@ async fn a_hand_off_opens_an_urgent_conversation_with_the_chat_attached(s: TestS
     let admin = s.admin("root@example.com").await;
     let ann = s.user("ann@example.com", "Ann").await;
     enable_handoff(&admin).await;
+    // An admin with the web app open is told at once.
+    let mut admin_ws = Ws::connect(&s.url, Auth::Token(&admin.token().await)).await;
     let session = new_session(&ann).await;
     ask(
         &ann,
@@ -297,6 +300,14 @@ async fn a_hand_off_opens_an_urgent_conversation_with_the_chat_attached(s: TestS
         "{handed}"
     );
     assert_eq!(handed["message"]["messageType"], "handoff");
+    let created = admin_ws.next("conversation_created").await;
+    assert_eq!(created["data"]["conversation"]["id"], conversation["id"]);
+    assert_eq!(created["data"]["conversation"]["type"], "ai_handoff");
+    assert_eq!(
+        created["data"]["conversation"]["priority"],
+        conversation["priority"]
+    );
+    assert_eq!(created["data"]["message"]["messageType"], "handoff");
     let context = &conversation["context"];
     assert_eq!(context["category"], "billing");
     assert_eq!(context["aiChatHistory"].as_array().unwrap().len(), 4);
