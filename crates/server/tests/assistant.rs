@@ -257,8 +257,8 @@ async fn an_unrelated_question_gets_i_dont_know_and_the_offer_of_a_person(s: Tes
         .collect();
     assert!(codes.contains(&"no_confident_answer"), "{codes:?}");
     assert_eq!(
-        done["handoffAvailable"], false,
-        "ai_handoff is off by default"
+        done["handoffAvailable"], true,
+        "ai_handoff is on by default"
     );
 }
 
@@ -377,10 +377,18 @@ async fn a_hand_off_opens_an_urgent_conversation_with_the_chat_attached(s: TestS
 }
 
 async fn hand_offs_need_the_ai_handoff_flag(s: TestServer) {
-    let _admin = s.admin("root@example.com").await;
+    let admin = s.admin("root@example.com").await;
     let ann = s.user("ann@example.com", "Ann").await;
     let session = new_session(&ann).await;
-    ask(&ann, session, "I want to talk to a person").await;
+    // On by default on a fresh install; an admin turns it off.
+    let events = ask(&ann, session, "I want to talk to a person").await;
+    assert_eq!(done(&events)["handoffAvailable"], true);
+    let res = admin
+        .put("/api/admin/features/ai_handoff", json!({"enabled": false}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let events = ask(&ann, session, "I want to talk to a person").await;
+    assert_eq!(done(&events)["handoffAvailable"], false);
     let e = error_code(
         ann.post(
             &format!("/api/assistant/sessions/{session}/handoff"),
