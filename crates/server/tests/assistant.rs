@@ -3,7 +3,8 @@
 
 mod common;
 
-use common::assistant::{ask, done, enable_handoff, new_session, write_article};
+use common::assistant::{ask, done, enable_handoff, new_session, reason_codes, write_article};
+use common::ws::{Auth, Ws};
 use common::{Client, TestServer, error_code, setup};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -42,7 +43,7 @@ async fn admins_write_articles_and_users_read_only_published_ones(s: TestServer)
     let draft_id = draft.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
 
     // Users read published articles only, and may not write.
-    let list: Value = ann.get("/api/kb/articles").await.json().await.unwrap();
+    let list = ann.get_json("/api/kb/articles").await;
     assert_eq!(list["pagination"]["total"], 1);
     assert_eq!(list["articles"][0]["id"], id);
     error_code(
@@ -57,12 +58,7 @@ async fn admins_write_articles_and_users_read_only_published_ones(s: TestServer)
     )
     .await;
     assert_eq!(e["code"], "forbidden");
-    let all: Value = admin
-        .get("/api/admin/kb/articles")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let all = admin.get_json("/api/admin/kb/articles").await;
     assert_eq!(all["pagination"]["total"], 2);
 
     // A title edit keeps the slug; delete removes it for everyone.
@@ -110,7 +106,7 @@ async fn articles_are_read_as_sanitised_html(s: TestServer) {
         format!("/api/admin/kb/articles/{id}"),
     ] {
         let client = if path.contains("admin") { &admin } else { &ann };
-        let v: Value = client.get(&path).await.json().await.unwrap();
+        let v = client.get_json(&path).await;
         assert_eq!(
             v["body"],
             body.trim(),
@@ -203,12 +199,9 @@ async fn the_assistant_answers_from_an_article_and_cites_it(s: TestServer) {
     assert_eq!(done["decision"]["handoff"], false, "{done}");
 
     // The chat is stored: the question first, then the answer; the title is the question.
-    let stored: Value = ann
-        .get(&format!("/api/assistant/sessions/{session}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stored = ann
+        .get_json(&format!("/api/assistant/sessions/{session}"))
+        .await;
     let turns = stored["turns"].as_array().unwrap();
     assert_eq!(turns.len(), 2);
     assert_eq!(
@@ -220,12 +213,7 @@ async fn the_assistant_answers_from_an_article_and_cites_it(s: TestServer) {
         stored["session"]["title"],
         "How do I export my invoices as a CSV file?"
     );
-    let list: Value = ann
-        .get("/api/assistant/sessions")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = ann.get_json("/api/assistant/sessions").await;
     assert_eq!(list["sessions"][0]["id"], session);
 }
 
@@ -248,16 +236,11 @@ async fn an_unrelated_question_gets_i_dont_know_and_the_offer_of_a_person(s: Tes
     assert_eq!(done["turn"]["sources"], json!([]));
     assert!(done["turn"]["confidence"].as_f64().unwrap() < 0.5);
     assert_eq!(done["decision"]["handoff"], true, "{done}");
-    let codes: Vec<&str> = done["decision"]["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["code"].as_str().unwrap())
-        .collect();
+    let codes = reason_codes(&done["decision"]);
     assert!(codes.contains(&"no_confident_answer"), "{codes:?}");
     assert_eq!(
-        done["handoffAvailable"], false,
-        "ai_handoff is off by default"
+        done["handoffAvailable"], true,
+        "ai_handoff is on by default"
     );
 }
 
@@ -265,6 +248,8 @@ async fn a_hand_off_opens_an_urgent_conversation_with_the_chat_attached(s: TestS
     let admin = s.admin("root@example.com").await;
     let ann = s.user("ann@example.com", "Ann").await;
     enable_handoff(&admin).await;
+    // An admin with the web app open is told at once.
+    let mut admin_ws = Ws::connect(&s.url, Auth::Token(&admin.token().await)).await;
     let session = new_session(&ann).await;
     ask(
         &ann,
@@ -297,6 +282,14 @@ async fn a_hand_off_opens_an_urgent_conversation_with_the_chat_attached(s: TestS
         "{handed}"
     );
     assert_eq!(handed["message"]["messageType"], "handoff");
+    let created = admin_ws.next("conversation_created").await;
+    assert_eq!(created["data"]["conversation"]["id"], conversation["id"]);
+    assert_eq!(created["data"]["conversation"]["type"], "ai_handoff");
+    assert_eq!(
+        created["data"]["conversation"]["priority"],
+        conversation["priority"]
+    );
+    assert_eq!(created["data"]["message"]["messageType"], "handoff");
     let context = &conversation["context"];
     assert_eq!(context["category"], "billing");
     assert_eq!(context["aiChatHistory"].as_array().unwrap().len(), 4);
@@ -315,12 +308,9 @@ async fn a_hand_off_opens_an_urgent_conversation_with_the_chat_attached(s: TestS
 
     // The admin's queue shows it, context and all; the user can open it.
     let id = conversation["id"].as_i64().unwrap();
-    let queue: Value = admin
-        .get("/api/support-chat/admin/conversations")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let queue = admin
+        .get_json("/api/support-chat/admin/conversations")
+        .await;
     assert!(
         queue["conversations"]
             .as_array()
@@ -356,20 +346,25 @@ async fn a_hand_off_opens_an_urgent_conversation_with_the_chat_attached(s: TestS
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.json::<Value>().await.unwrap()["conversation"]["id"], id);
-    let stored: Value = ann
-        .get(&format!("/api/assistant/sessions/{session}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stored = ann
+        .get_json(&format!("/api/assistant/sessions/{session}"))
+        .await;
     assert_eq!(stored["session"]["handoffConversationId"], id);
 }
 
 async fn hand_offs_need_the_ai_handoff_flag(s: TestServer) {
-    let _admin = s.admin("root@example.com").await;
+    let admin = s.admin("root@example.com").await;
     let ann = s.user("ann@example.com", "Ann").await;
     let session = new_session(&ann).await;
-    ask(&ann, session, "I want to talk to a person").await;
+    // On by default on a fresh install; an admin turns it off.
+    let events = ask(&ann, session, "I want to talk to a person").await;
+    assert_eq!(done(&events)["handoffAvailable"], true);
+    let res = admin
+        .put("/api/admin/features/ai_handoff", json!({"enabled": false}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let events = ask(&ann, session, "I want to talk to a person").await;
+    assert_eq!(done(&events)["handoffAvailable"], false);
     let e = error_code(
         ann.post(
             &format!("/api/assistant/sessions/{session}/handoff"),
@@ -380,12 +375,7 @@ async fn hand_offs_need_the_ai_handoff_flag(s: TestServer) {
     )
     .await;
     assert_eq!(e["code"], "feature_disabled");
-    let mine: Value = ann
-        .get("/api/support-chat/conversations")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine = ann.get_json("/api/support-chat/conversations").await;
     assert_eq!(mine["pagination"]["total"], 0, "nothing was created");
 }
 
@@ -411,12 +401,7 @@ async fn sessions_and_hand_offs_belong_to_their_owner_only(s: TestServer) {
     ] {
         error_code(res, StatusCode::NOT_FOUND).await;
     }
-    let bobs: Value = bob
-        .get("/api/assistant/sessions")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let bobs = bob.get_json("/api/assistant/sessions").await;
     assert_eq!(bobs["sessions"], json!([]));
     let anonymous = Client::new(&s.url);
     error_code(
@@ -435,12 +420,9 @@ async fn sessions_and_hand_offs_belong_to_their_owner_only(s: TestServer) {
     )
     .await;
     assert!(e["fields"]["content"].is_string());
-    let stored: Value = ann
-        .get(&format!("/api/assistant/sessions/{session}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stored = ann
+        .get_json(&format!("/api/assistant/sessions/{session}"))
+        .await;
     assert_eq!(stored["turns"].as_array().unwrap().len(), 2);
 }
 
@@ -484,7 +466,7 @@ async fn instructions_inside_articles_or_questions_do_not_act(s: TestServer) {
         StatusCode::NOT_FOUND,
     )
     .await;
-    let me: Value = ann.get("/api/auth/me").await.json().await.unwrap();
+    let me = ann.get_json("/api/auth/me").await;
     assert_eq!(me["user"]["role"], "user");
     // A hand-off opens a conversation for Ann only, whatever the chat said.
     let res = ann
@@ -501,12 +483,7 @@ async fn instructions_inside_articles_or_questions_do_not_act(s: TestServer) {
         admin.detail(id).await["conversation"]["user"]["id"],
         ann.id()
     );
-    let bobs: Value = bob
-        .get("/api/support-chat/conversations")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let bobs = bob.get_json("/api/support-chat/conversations").await;
     assert_eq!(bobs["pagination"]["total"], 1);
 }
 
@@ -590,11 +567,6 @@ async fn simultaneous_hand_offs_of_one_chat_open_one_conversation(s: TestServer)
         ids.insert(res.json::<Value>().await.unwrap()["conversation"]["id"].clone());
     }
     assert_eq!((created, ids.len()), (1, 1), "one conversation, made once");
-    let mine: Value = ann
-        .get("/api/support-chat/conversations")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine = ann.get_json("/api/support-chat/conversations").await;
     assert_eq!(mine["pagination"]["total"], 1);
 }

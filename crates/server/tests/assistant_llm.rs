@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::assistant::{ask, done, enable_handoff, new_session, parse_events, write_article};
+use common::assistant::{
+    ask, done, enable_handoff, new_session, parse_events, reason_codes, write_article,
+};
 use common::fake_llm::{FakeLlm, Reply, delta_chunk, handoff_stream, json_reply, text_stream};
 use common::{TestServer, test_config};
 use futures_util::StreamExt;
@@ -66,12 +68,9 @@ fn names(events: &[(String, Value)]) -> Vec<&str> {
 
 /// The stored turns of a session, as `(role, content, answeredBy)`.
 async fn turns(client: &common::Client, session: i64) -> Vec<(String, String, Value)> {
-    let v: Value = client
-        .get(&format!("/api/assistant/sessions/{session}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let v = client
+        .get_json(&format!("/api/assistant/sessions/{session}"))
+        .await;
     v["turns"]
         .as_array()
         .unwrap()
@@ -186,12 +185,7 @@ async fn the_models_handoff_call_suggests_a_person_and_writes_the_summary(
     let end = done(&events);
     // The call is a suggestion: the person is told and offered the button, nothing more.
     assert_eq!(end["decision"]["handoff"], true, "{end}");
-    let reasons: Vec<&str> = end["decision"]["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["code"].as_str().unwrap())
-        .collect();
+    let reasons = reason_codes(&end["decision"]);
     assert!(reasons.contains(&"llm_decision"), "{reasons:?}");
     assert!(
         deltas(&events).contains("Talk to a human"),
@@ -199,12 +193,7 @@ async fn the_models_handoff_call_suggests_a_person_and_writes_the_summary(
     );
     assert_eq!(end["turn"]["answeredBy"], "llm");
     assert_eq!(end["handoffAvailable"], true);
-    let list: Value = ann
-        .get("/api/support-chat/conversations")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = ann.get_json("/api/support-chat/conversations").await;
     assert_eq!(
         list["pagination"]["total"], 0,
         "the model's call opens no conversation by itself"
@@ -513,12 +502,7 @@ async fn the_model_sees_only_the_askers_chat_and_cannot_act((s, llm): (TestServe
     .await;
     let end = done(&events);
     assert_eq!(end["turn"]["answeredBy"], "llm");
-    let reasons: Vec<&str> = end["decision"]["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["code"].as_str().unwrap())
-        .collect();
+    let reasons = reason_codes(&end["decision"]);
     assert!(
         !reasons.contains(&"llm_decision"),
         "an unknown tool is ignored, not taken as a decision: {reasons:?}"

@@ -17,7 +17,7 @@ pub const DEFAULT_FLAGS: &[(&str, &str, &str, bool)] = &[
         "ai_handoff",
         "AI hand-off",
         "The AI assistant can hand a conversation to a human",
-        false,
+        true,
     ),
     (
         "file_uploads",

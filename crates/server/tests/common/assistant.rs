@@ -72,3 +72,13 @@ pub async fn enable_handoff(admin: &Client) {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
 }
+
+/// The reason codes of a decision.
+pub fn reason_codes(decision: &Value) -> Vec<&str> {
+    decision["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .map(|r| r["code"].as_str().expect("code"))
+        .collect()
+}

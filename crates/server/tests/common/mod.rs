@@ -211,6 +211,13 @@ impl Client {
         self.req(Method::GET, path).send().await.expect("request")
     }
 
+    /// `GET path` answered 200, as JSON.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+        res.json().await.expect("json")
+    }
+
     pub async fn send(&self, method: Method, path: &str, body: Value) -> Response {
         self.req(method, path)
             .json(&body)
