@@ -194,6 +194,10 @@ struct Settings {
     /// LLM: extra attempts when a request fails before the answer starts [default: 2].
     #[arg(long, global = true, env = "SUPPORT_CHAT_LLM_RETRIES")]
     llm_retries: Option<u32>,
+    /// LLM: requests to the model at once from this process; more wait their turn up to the
+    /// timeout, then get the built-in answer [default: 8].
+    #[arg(long, global = true, env = "SUPPORT_CHAT_LLM_MAX_CONCURRENT")]
+    llm_max_concurrent: Option<usize>,
     /// First admin's email, created at start when there is no admin yet; the password comes
     /// from the SUPPORT_CHAT_ADMIN_PASSWORD environment variable (never a flag, so it stays out
     /// of the process list).
@@ -245,6 +249,7 @@ impl Settings {
             llm_api_key,
             llm_timeout_secs,
             llm_retries,
+            llm_max_concurrent,
             admin_email
         );
         Ok(self)
@@ -351,6 +356,12 @@ impl Settings {
         }
         if let Some(retries) = self.llm_retries {
             config.retries = retries.min(5);
+        }
+        if let Some(n) = self.llm_max_concurrent {
+            if !(1..=1024).contains(&n) {
+                bail!("--llm-max-concurrent must be between 1 and 1024 (got {n})");
+            }
+            config.max_concurrent = n;
         }
         // The same checks the server makes, so a bad value stops `serve` with a clear message.
         Llm::new(config.clone()).map_err(|e| anyhow::anyhow!(e))?;

@@ -107,8 +107,22 @@ pub struct AssistantTurn {
     /// How sure the answerer was, 0..1 (assistant turns).
     pub confidence: Option<f64>,
     pub answered_by: Option<AnsweredBy>,
+    /// The language model called its hand-off tool with this answer (assistant turns).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub llm_handoff: Option<LlmHandoff>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+}
+
+/// The language model's call of `handoff_to_human`, as far as it filled it in. Category and
+/// urgency are the assistant's wire names (`billing`, `high`, …), checked by the server.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LlmHandoff {
+    pub reason: Option<String>,
+    pub category: Option<String>,
+    pub urgency: Option<String>,
+    pub summary: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -119,6 +133,7 @@ struct TurnRow {
     sources: Option<Json<Vec<SourceRef>>>,
     confidence: Option<f64>,
     answered_by: Option<String>,
+    llm_handoff: Option<Json<LlmHandoff>>,
     created_at: OffsetDateTime,
 }
 
@@ -132,6 +147,7 @@ impl From<TurnRow> for AssistantTurn {
             sources: r.sources.map(|Json(v)| v).unwrap_or_default(),
             confidence: r.confidence,
             answered_by: r.answered_by.and_then(|s| AnsweredBy::try_from(s).ok()),
+            llm_handoff: r.llm_handoff.map(|Json(h)| h),
             created_at: r.created_at,
         }
     }
@@ -145,10 +161,12 @@ pub struct NewTurn {
     pub sources: Vec<SourceRef>,
     pub confidence: Option<f64>,
     pub answered_by: Option<AnsweredBy>,
+    pub llm_handoff: Option<LlmHandoff>,
 }
 
 const SESSION_COLS: &str = "id, title, handoff_conversation_id, created_at, updated_at";
-const TURN_COLS: &str = "id, role, content, sources, confidence, answered_by, created_at";
+const TURN_COLS: &str =
+    "id, role, content, sources, confidence, answered_by, llm_handoff, created_at";
 
 impl Store {
     pub async fn create_assistant_session(
@@ -222,14 +240,15 @@ impl Store {
         let t = now();
         let sources = (!turn.sources.is_empty()).then_some(Json(&turn.sources));
         let sql = sqlx::AssertSqlSafe(format!(
-            "INSERT INTO assistant_messages (session_id, role, content, sources, confidence, answered_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {TURN_COLS}"
+            "INSERT INTO assistant_messages (session_id, role, content, sources, confidence, answered_by, llm_handoff, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {TURN_COLS}"
         ));
         on_db!(self, pool => {
             let mut tx = crate::BeginWrite::begin_write(pool).await?;
             let row = sqlx::query_as::<_, TurnRow>(sql)
                 .bind(id.0).bind(turn.role.as_str()).bind(&turn.content).bind(sources)
-                .bind(turn.confidence).bind(turn.answered_by.map(AnsweredBy::as_str)).bind(t)
+                .bind(turn.confidence).bind(turn.answered_by.map(AnsweredBy::as_str))
+                .bind(turn.llm_handoff.as_ref().map(Json)).bind(t)
                 .fetch_one(&mut *tx).await?;
             sqlx::query("UPDATE assistant_sessions SET updated_at = $2 WHERE id = $1")
                 .bind(id.0).bind(t).execute(&mut *tx).await?;

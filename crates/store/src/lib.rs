@@ -22,7 +22,9 @@ mod writer;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use assistant::{AnsweredBy, AssistantSession, AssistantTurn, NewTurn, SourceRef, TurnRole};
+pub use assistant::{
+    AnsweredBy, AssistantSession, AssistantTurn, LlmHandoff, NewTurn, SourceRef, TurnRole,
+};
 pub use conversations::{AdminListFilter, AdminSort, ConversationPatch, ListPage, NewConversation};
 pub use error::StoreError;
 pub use flags::FlagUpdate;

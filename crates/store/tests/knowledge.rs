@@ -2,7 +2,9 @@
 
 use support_chat_domain::{ArticleInput, Role};
 use support_chat_store::testing::TestDb;
-use support_chat_store::{AnsweredBy, NewTurn, SourceRef, Store, StoreError, TurnRole, Upserted};
+use support_chat_store::{
+    AnsweredBy, LlmHandoff, NewTurn, SourceRef, Store, StoreError, TurnRole, Upserted,
+};
 
 async fn setup(db: &TestDb) -> Store {
     db.store().await
@@ -160,6 +162,7 @@ async fn assistant_sessions_belong_to_their_user_and_keep_turns_in_order(store: 
         sources: vec![],
         confidence: None,
         answered_by: None,
+        llm_handoff: None,
     };
     store.add_assistant_turn(s.id, &question).await.unwrap();
     let source = SourceRef {
@@ -172,7 +175,13 @@ async fn assistant_sessions_belong_to_their_user_and_keep_turns_in_order(store: 
         content: "Within 14 days.".into(),
         sources: vec![source.clone()],
         confidence: Some(0.8),
-        answered_by: Some(AnsweredBy::Offline),
+        answered_by: Some(AnsweredBy::Llm),
+        llm_handoff: Some(LlmHandoff {
+            reason: Some("Wants a refund".into()),
+            category: Some("billing".into()),
+            urgency: None,
+            summary: None,
+        }),
     };
     store.add_assistant_turn(s.id, &answer).await.unwrap();
     let turns = store.assistant_turns(s.id, 50).await.unwrap();
@@ -180,7 +189,16 @@ async fn assistant_sessions_belong_to_their_user_and_keep_turns_in_order(store: 
     assert_eq!(turns[0].role, TurnRole::User);
     assert!(turns[0].sources.is_empty());
     assert_eq!(turns[1].sources, vec![source]);
-    assert_eq!(turns[1].answered_by, Some(AnsweredBy::Offline));
+    assert_eq!(turns[1].answered_by, Some(AnsweredBy::Llm));
+    assert_eq!(turns[0].llm_handoff, None);
+    assert_eq!(
+        turns[1]
+            .llm_handoff
+            .as_ref()
+            .and_then(|h| h.category.as_deref()),
+        Some("billing"),
+        "the model's hand-off call is kept with its answer"
+    );
     assert_eq!(turns[1].confidence, Some(0.8));
     let last_one = store.assistant_turns(s.id, 1).await.unwrap();
     assert_eq!(

@@ -11,7 +11,8 @@ export type AnsweredBy = Schemas['AnsweredBy'];
 export type SourceRef = Schemas['SourceRef'];
 export type Decision = Schemas['Decision'];
 export type HandoffResponse = Schemas['HandoffResponse'];
-export type HandoffContext = Schemas['HandoffContext'];
+/** The hand-off context as stored: the plan's context plus the model's summary, when one wrote it. */
+export type HandoffContext = Schemas['StoredHandoffContext'];
 export type ChatTurn = Schemas['ChatTurn'];
 export type Category = Schemas['Category'];
 export type Urgency = Schemas['Urgency'];

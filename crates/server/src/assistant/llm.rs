@@ -22,8 +22,11 @@ pub const HANDOFF_TOOL: &str = "handoff_to_human";
 const MAX_ERROR_SNIPPET: usize = 300;
 /// Longest single `data:` line accepted (a runaway line is a malformed reply).
 const MAX_LINE_BYTES: usize = 1 << 20;
-/// Longest answer kept; the model is cut off beyond it.
+/// Longest answer kept; beyond it the reply is closed (which stops the model) and the answer
+/// counts as cut short.
 pub const MAX_ANSWER_CHARS: usize = 10_000;
+/// Longest tool-call arguments accepted.
+const MAX_TOOL_ARGUMENT_BYTES: usize = 16 * 1024;
 
 /// Where the model is and how long to wait for it.
 #[derive(Clone)]
@@ -43,6 +46,9 @@ pub struct LlmConfig {
     /// Extra attempts after a failed request (connect error, timeout, 429 or 5xx), before
     /// any of the answer has been received.
     pub retries: u32,
+    /// Requests to the model at once from this process; more wait up to `request_timeout` for
+    /// a turn, then the built-in answerer answers.
+    pub max_concurrent: usize,
 }
 
 impl std::fmt::Debug for LlmConfig {
@@ -55,6 +61,7 @@ impl std::fmt::Debug for LlmConfig {
             .field("stall_timeout", &self.stall_timeout)
             .field("total_timeout", &self.total_timeout)
             .field("retries", &self.retries)
+            .field("max_concurrent", &self.max_concurrent)
             .finish()
     }
 }
@@ -70,6 +77,7 @@ impl LlmConfig {
             stall_timeout: Duration::from_secs(20),
             total_timeout: Duration::from_secs(120),
             retries: 2,
+            max_concurrent: 8,
         }
     }
 }
@@ -87,6 +95,8 @@ pub enum LlmError {
     Malformed(String),
     #[error("the model reported an error: {0}")]
     Provider(String),
+    #[error("{0} requests to the model were already running; none finished within {1:?}")]
+    Busy(usize, Duration),
 }
 
 impl LlmError {
@@ -98,6 +108,7 @@ impl LlmError {
             LlmError::Status { .. } => "status",
             LlmError::Malformed(_) => "malformed",
             LlmError::Provider(_) => "provider",
+            LlmError::Busy(..) => "busy",
         }
     }
 }
@@ -151,6 +162,7 @@ pub struct Llm {
     http: reqwest::Client,
     endpoint: String,
     config: LlmConfig,
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Llm {
@@ -181,6 +193,7 @@ impl Llm {
         Ok(Self {
             http,
             endpoint,
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(config.max_concurrent.max(1))),
             config,
         })
     }
@@ -198,6 +211,20 @@ impl Llm {
         handoff_tool: bool,
     ) -> Result<Completion, LlmError> {
         let deadline = Instant::now() + self.config.total_timeout;
+        let permit = match tokio::time::timeout(
+            self.config.request_timeout,
+            self.permits.clone().acquire_owned(),
+        )
+        .await
+        {
+            Ok(Ok(p)) => p,
+            _ => {
+                return Err(LlmError::Busy(
+                    self.config.max_concurrent,
+                    self.config.request_timeout,
+                ));
+            }
+        };
         let body = ChatRequest {
             model: &self.config.model,
             messages,
@@ -208,7 +235,7 @@ impl Llm {
         let mut attempt = 0;
         loop {
             match self.send(&body, deadline).await {
-                Ok(res) => return Ok(Completion::new(res, &self.config, deadline)),
+                Ok(res) => return Ok(Completion::new(res, &self.config, deadline, permit)),
                 Err((e, retry_after)) if attempt < self.config.retries && retryable(&e) => {
                     attempt += 1;
                     let backoff = retry_after.unwrap_or_else(|| {
@@ -276,6 +303,11 @@ impl Llm {
             .ok()
             .and_then(Result::ok)
             .unwrap_or_default();
+        // Some proxies echo the credential back in their error page.
+        let text = match &self.config.api_key {
+            Some(key) if !key.is_empty() => text.replace(key.as_str(), "<redacted>"),
+            _ => text,
+        };
         Err((
             LlmError::Status {
                 status: status.as_u16(),
@@ -290,7 +322,7 @@ fn retryable(e: &LlmError) -> bool {
     match e {
         LlmError::Timeout(_) | LlmError::Unreachable(_) => true,
         LlmError::Status { status, .. } => *status == 429 || *status >= 500,
-        LlmError::Malformed(_) | LlmError::Provider(_) => false,
+        LlmError::Malformed(_) | LlmError::Provider(_) | LlmError::Busy(..) => false,
     }
 }
 
@@ -358,6 +390,7 @@ struct ChunkWire {
 struct ChoiceWire {
     delta: Option<MessageWire>,
     message: Option<MessageWire>,
+    finish_reason: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -400,14 +433,23 @@ pub struct Completion {
     pending: std::collections::VecDeque<Piece>,
     tools: Vec<ToolCallParts>,
     finished: bool,
+    /// The answer hit [`MAX_ANSWER_CHARS`] or the model's own length limit.
+    truncated: bool,
     chars: usize,
     stall: Duration,
     deadline: Instant,
     total: Duration,
+    /// This request's turn among the model's concurrent requests, held until the reply is done.
+    _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl Completion {
-    fn new(res: reqwest::Response, config: &LlmConfig, deadline: Instant) -> Self {
+    fn new(
+        res: reqwest::Response,
+        config: &LlmConfig,
+        deadline: Instant,
+        permit: tokio::sync::OwnedSemaphorePermit,
+    ) -> Self {
         let whole_json = res
             .headers()
             .get("content-type")
@@ -420,11 +462,19 @@ impl Completion {
             pending: Default::default(),
             tools: Vec::new(),
             finished: false,
+            truncated: false,
             chars: 0,
             stall: config.stall_timeout,
             deadline,
             total: config.total_timeout,
+            _permit: permit,
         }
+    }
+
+    /// Whether the answer was cut short: by [`MAX_ANSWER_CHARS`] (the rest was not read) or
+    /// by the model's own token limit (`finish_reason: "length"`).
+    pub fn truncated(&self) -> bool {
+        self.truncated
     }
 
     /// The next piece of the reply; `None` at its end. Text comes as it is written; a tool call
@@ -513,12 +563,9 @@ impl Completion {
     }
 
     fn take_json(&mut self, data: &[u8], streamed: bool) -> Result<(), LlmError> {
-        let chunk: ChunkWire = serde_json::from_slice(data).map_err(|e| {
-            LlmError::Malformed(format!(
-                "{e} in {}",
-                snippet(&String::from_utf8_lossy(&data[..data.len().min(120)]))
-            ))
-        })?;
+        // The error names the position only: the reply holds the person's words.
+        let chunk: ChunkWire = serde_json::from_slice(data)
+            .map_err(|e| LlmError::Malformed(format!("unreadable JSON ({e})")))?;
         if let Some(err) = chunk.error {
             let text = err
                 .get("message")
@@ -533,6 +580,9 @@ impl Completion {
             } else {
                 choice.message.or(choice.delta)
             };
+            if choice.finish_reason.as_deref() == Some("length") {
+                self.truncated = true;
+            }
             let Some(msg) = msg else { continue };
             if let Some(text) = msg.content.filter(|t| !t.is_empty()) {
                 self.push_text(text);
@@ -547,13 +597,17 @@ impl Completion {
                 }
                 let parts = &mut self.tools[index];
                 if let Some(f) = call.function {
-                    if let Some(name) = f.name {
+                    // OpenAI sends the name once; some servers repeat it in every chunk.
+                    if let Some(name) = f.name.filter(|n| !n.is_empty() && *n != parts.name) {
                         parts.name.push_str(&name);
                     }
                     match f.arguments {
                         Some(serde_json::Value::String(s)) => parts.arguments.push_str(&s),
                         Some(serde_json::Value::Null) | None => {}
                         Some(other) => parts.arguments.push_str(&other.to_string()),
+                    }
+                    if parts.arguments.len() > MAX_TOOL_ARGUMENT_BYTES {
+                        return Err(LlmError::Malformed("tool-call arguments too long".into()));
                     }
                 }
             }
@@ -562,15 +616,21 @@ impl Completion {
     }
 
     fn push_text(&mut self, text: String) {
-        let room = MAX_ANSWER_CHARS.saturating_sub(self.chars);
-        if room == 0 {
+        if self.finished {
             return;
         }
+        let room = MAX_ANSWER_CHARS.saturating_sub(self.chars);
         let text: String = text.chars().take(room).collect();
         self.chars += text.chars().count();
         match self.pending.back_mut() {
             Some(Piece::Text(t)) => t.push_str(&text),
             _ => self.pending.push_back(Piece::Text(text)),
+        }
+        if self.chars >= MAX_ANSWER_CHARS {
+            // Enough: stop reading. Dropping the reply then closes the connection.
+            self.truncated = true;
+            self.tools.clear();
+            self.finished = true;
         }
     }
 

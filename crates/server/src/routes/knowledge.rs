@@ -65,11 +65,10 @@ impl From<Article> for ArticleView {
     }
 }
 
-/// Markdown (CommonMark with tables, strikethrough and task lists) to sanitised HTML.
+/// Markdown (CommonMark with tables and strikethrough) to sanitised HTML.
 pub fn render_markdown(markdown: &str) -> String {
     use pulldown_cmark::{Options, Parser, html};
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, Parser::new_ext(markdown, options));
     ammonia::Builder::default()

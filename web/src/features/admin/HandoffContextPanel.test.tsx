@@ -38,6 +38,22 @@ describe('HandoffContextPanel', () => {
     expect(within(panel).getByText('Something is broken: “missing half the rows”')).toBeTruthy();
   });
 
+  it("shows the model's summary apart from the user's own words, labelled as the model's", () => {
+    const withAi = { ...CONTEXT, aiSummary: 'Exports lose rows; the user wants a person.' };
+    render(<HandoffContextPanel context={withAi} />);
+    const label = screen.getByText(/AI summary \(written by the model/);
+    expect(label.nextElementSibling?.textContent).toBe('Exports lose rows; the user wants a person.');
+    expect(screen.getByText("Summary (the user's own words)").nextElementSibling?.textContent).toBe(
+      'The CSV export is missing half the rows.',
+    );
+    expect(parseHandoffContext(withAi)).toEqual(withAi);
+  });
+
+  it('has no AI summary section when no model wrote one', () => {
+    render(<HandoffContextPanel context={CONTEXT} />);
+    expect(screen.queryByText(/AI summary/)).toBeNull();
+  });
+
   it('keeps the transcript folded until it is opened, then shows every turn in order', () => {
     render(<HandoffContextPanel context={CONTEXT} />);
     const details = screen.getByText('Assistant transcript (3 messages)').closest('details');

@@ -21,9 +21,15 @@ export function HandoffContextPanel({ context }: { context: HandoffContext }) {
       </h2>
       <div className={styles.body}>
         <div className={styles.summaryBlock}>
-          <h3 className={styles.label}>Summary</h3>
+          <h3 className={styles.label}>Summary (the user's own words)</h3>
           <p className={styles.summary}>{context.summary.trim() === '' ? 'No summary: the user wrote nothing to summarise.' : context.summary}</p>
         </div>
+        {context.aiSummary !== undefined && context.aiSummary !== null && (
+          <div className={styles.summaryBlock}>
+            <h3 className={styles.label}>AI summary (written by the model from the chat: check it against the transcript)</h3>
+            <p className={styles.summary}>{context.aiSummary}</p>
+          </div>
+        )}
         <dl className={styles.facts}>
           <div className={styles.fact}>
             <dt className={styles.label}>Category</dt>

@@ -81,11 +81,12 @@ function reasons(value: unknown): Reason[] {
  */
 export function parseHandoffContext(value: unknown): HandoffContext | null {
   if (!isRecord(value)) return null;
-  const { summary, userIntent, category, urgency } = value;
+  const { summary, userIntent, category, urgency, aiSummary } = value;
   if (typeof summary !== 'string' || typeof userIntent !== 'string') return null;
   if (!isCategory(category) || !isUrgency(urgency)) return null;
   return {
     summary,
+    ...(typeof aiSummary === 'string' && aiSummary.trim() !== '' ? { aiSummary } : {}),
     userIntent,
     category,
     urgency,

@@ -62,6 +62,8 @@ export function useAssistantChat({ sessionId, onCreated }: UseAssistantChatOptio
         if (!abort.signal.aborted) dispatch({ type: 'failed', error: askErrorText(error) });
         return;
       }
+      // The person went to another chat while this one was being made: stay where they are.
+      if (abort.signal.aborted) return;
       setCreatedId(id);
       onCreated(id);
     }
