@@ -131,10 +131,18 @@ pub fn analyze(turns: &[ChatTurn], options: &AnalyzeOptions) -> Decision {
     // 4. The assistant is not helping.
     let failures = assistant.iter().filter(|(_, a)| a.failed).count();
     let declined = latest.dismiss || latest.explicit == Some(false);
+    let unanswered_ack =
+        replied_to.is_some_and(|(_, a)| a.failed) && !latest.substantive && !closed && !declined;
     if after_latest.iter().any(|a| a.failed) {
         add(
             ReasonCode::NoConfidentAnswer,
             "The assistant had no answer to the latest question".into(),
+        );
+    } else if unanswered_ack {
+        // "ok" after "I couldn't find an answer": the question is still open.
+        add(
+            ReasonCode::NoConfidentAnswer,
+            "The assistant had no answer to the user's question".into(),
         );
     } else if let Some(c) = options.answer_confidence
         && c < MIN_CONFIDENCE
@@ -189,7 +197,7 @@ pub fn analyze(turns: &[ChatTurn], options: &AnalyzeOptions) -> Decision {
     } else {
         Urgency::Low
     };
-    let intent = intent(&users, latest, accepted_offer);
+    let intent = intent(&considered, latest, accepted_offer);
     Decision {
         handoff,
         reasons,
@@ -275,7 +283,7 @@ fn message_category(m: &MessageSignals) -> Category {
         Category::Feature
     } else if m.compromise || m.access {
         Category::Technical
-    } else if m.about_company && !m.how_to && m.tech_terms == 0 {
+    } else if m.about_company && m.tech_terms == 0 {
         Category::Other
     } else if m.tech_terms > 0
         || (m.how_to && m.explicit != Some(true))
@@ -353,16 +361,41 @@ fn message_intent(m: &MessageSignals) -> Intent {
     }
 }
 
-fn intent(users: &[(usize, MessageSignals)], latest: &MessageSignals, accepted: bool) -> Intent {
+/// The chat's intent. A request for a person in the latest message wins; then a problem still
+/// open anywhere in the chat (the one the hand-off is about, as for the category: "I was
+/// charged twice … also, how do I download the invoice?" is a billing problem, not a how-to);
+/// then the latest message's own intent, or for a bare reply the one the chat started with.
+fn intent(considered: &[&MessageSignals], latest: &MessageSignals, accepted: bool) -> Intent {
     if accepted {
         return Intent::RequestHuman;
     }
     let own = message_intent(latest);
+    let is_problem = |i: &Intent| {
+        matches!(
+            i,
+            Intent::AccountSecurity | Intent::BillingProblem | Intent::ReportProblem
+        )
+    };
+    if !matches!(own, Intent::RequestHuman) && !is_problem(&own) {
+        let rank = |i: &Intent| match i {
+            Intent::AccountSecurity => 0,
+            Intent::BillingProblem => 1,
+            _ => 2,
+        };
+        if let Some(problem) = considered
+            .iter()
+            .map(|m| message_intent(m))
+            .filter(is_problem)
+            .min_by_key(rank)
+        {
+            return problem;
+        }
+    }
     if matches!(own, Intent::Other) {
         // "yes", "that didn't help": the intent is the one the chat started with.
-        if let Some(first) = users
+        if let Some(first) = considered
             .iter()
-            .map(|(_, m)| message_intent(m))
+            .map(|m| message_intent(m))
             .find(|i| !matches!(i, Intent::Other | Intent::Greeting | Intent::Thanks))
         {
             return first;
@@ -568,6 +601,96 @@ mod tests {
             llm: Some(LlmDecision::default()),
         };
         assert!(analyze(&[ChatTurn::user("I want a human")], &opts).handoff);
+    }
+
+    #[test]
+    fn an_open_problem_earlier_in_the_chat_is_the_intent_not_a_later_how_to() {
+        let turns = [
+            ChatTurn::user("I was charged twice this month."),
+            ChatTurn::assistant("I'm sorry about that. A person can look at the charge."),
+            ChatTurn::user("Also, how do I export my conversations?"),
+        ];
+        let d = analyze(&turns, &AnalyzeOptions::default());
+        assert!(d.has_reason(ReasonCode::BillingProblem));
+        assert_eq!(d.category, Category::Billing);
+        assert_eq!(d.intent, Intent::BillingProblem);
+        let c = crate::HandoffContext::new(&turns, &d);
+        assert!(
+            c.user_intent.starts_with("Billing problem:"),
+            "{}",
+            c.user_intent
+        );
+        // Once the latest message closes the matter, the earlier problem no longer counts.
+        let closed = [
+            ChatTurn::user("I was charged twice this month."),
+            ChatTurn::assistant("The second charge is a pre-authorisation; it disappears."),
+            ChatTurn::user("ok thanks, that explains it"),
+        ];
+        let d = analyze(&closed, &AnalyzeOptions::default());
+        assert!(!d.handoff, "{:?}", d.reasons);
+        assert_ne!(d.intent, Intent::BillingProblem);
+    }
+
+    #[test]
+    fn a_plain_acknowledgement_of_a_failed_answer_leaves_the_question_open() {
+        let q = ChatTurn::user("How do I merge two contacts?");
+        let a = ChatTurn::assistant("I'm sorry, I couldn't find an answer to that.");
+        let d = analyze(
+            &[q.clone(), a.clone(), ChatTurn::user("ok")],
+            &AnalyzeOptions::default(),
+        );
+        assert!(
+            d.has_reason(ReasonCode::NoConfidentAnswer),
+            "{:?}",
+            d.reasons
+        );
+        let d = analyze(
+            &[q, a, ChatTurn::user("ok thanks anyway")],
+            &AnalyzeOptions::default(),
+        );
+        assert!(!d.handoff, "{:?}", d.reasons);
+    }
+
+    #[test]
+    fn breakage_is_read_from_the_shape_of_the_sentence_not_a_fixed_verb_list() {
+        for s in [
+            "The save button doesn't do anything when I click it",
+            "Replies from the widget never show up in the inbox",
+            "the reports page is blank since this morning",
+            "Our booking widget is down",
+            "we keep getting 503s from the API",
+            "The counter says 7 but there's nothing in the queue",
+            "Le calendrier ne se charge plus",
+            "Der Kalender lädt nicht mehr",
+        ] {
+            let d = one(s);
+            assert!(
+                d.has_reason(ReasonCode::Malfunction),
+                "{s}: {:?}",
+                d.reasons
+            );
+            assert_eq!(d.category, Category::Bug, "{s}");
+        }
+        assert_eq!(one("Our booking widget is down").urgency, Urgency::Urgent);
+        // Numbers that are not status codes, imperatives and user mistakes are not breakage.
+        for s in [
+            "We have 450 agents, which plan fits us?",
+            "Please call me on 555-0100.",
+            "Please don't send me the newsletter.",
+            "never mind, I was using the wrong email",
+            "Our ticket volume was down 20% last month, how do I export that report?",
+        ] {
+            assert!(!one(s).has_reason(ReasonCode::Malfunction), "{s}");
+        }
+    }
+
+    #[test]
+    fn an_access_failure_is_technical_but_a_broken_login_page_is_a_bug() {
+        let d = one("The verification code never arrives so I can't sign in.");
+        assert!(d.has_reason(ReasonCode::AccountSecurity));
+        assert_eq!(d.category, Category::Technical);
+        let d = one("I can't log in, the login page throws a 500 error.");
+        assert_eq!(d.category, Category::Bug);
     }
 
     #[test]

@@ -68,6 +68,7 @@ re!(
     WANT_VERB,
     r"\b(?:
     want(?:ed|s)?|need(?:ed|s)?|prefer(?:red)?|like|appreciate|require|request(?:ing)?|ask(?:ing)?\s+for|
+    (?:can|could|may)\s+(?:i|we)\s+(?:please\s+)?have|avoir|tener|ter|
     looking\s+for|give\s+me|
     quiero|quisiera|necesito|preferiria|veux|voudrais|souhaite|souhaiterais|besoin|
     mochte|brauche|hatte\s+gern|wurde\s+gern|quero|gostaria|preciso|voglio|vorrei|wil|graag
@@ -97,6 +98,17 @@ re!(
 re!(
     TICKET,
     r"\b(?:open|create|file|raise|submit|log)\s+(?:a\s+|an\s+)?(?:support\s+|new\s+)?(?:ticket|case)\b"
+);
+// "who can I talk to about a partnership?"
+re!(
+    WHO_TO_ASK,
+    r"\bwho\s+(?:can|could|should|do|would|may)\s+(?:i|we)\s+(?:talk|speak|contact|reach|call|write|chat|get\s+in\s+touch)"
+);
+// A how-to about a channel ("how do I contact support by email?"): the user wants an
+// address, not a hand-over.
+re!(
+    CHANNEL,
+    r"\b(?:by|via|through|per)\s+(?:e-?mail|mail|post|letter|form|twitter|whatsapp)\b|\b(?:e-?mail|postal)\s+address\b"
 );
 re!(
     ESCALATE,
@@ -169,9 +181,55 @@ const THING_AFTER: &[&str] = &[
 ];
 // Words before a person-word that make it the user's own people ("my agents", "another person").
 const OWNER_BEFORE: &[&str] = &[
-    "my", "our", "their", "his", "her", "another", "other", "each", "every", "which", "what", "mi",
-    "mis", "nuestro", "nuestros", "mon", "ma", "mes", "notre", "nos", "mein", "meine", "meinen",
-    "unser", "unsere", "meu", "minha", "nosso", "nossa", "same", "specific",
+    "my",
+    "our",
+    "their",
+    "his",
+    "her",
+    "another",
+    "other",
+    "each",
+    "every",
+    "which",
+    "what",
+    "mi",
+    "mis",
+    "nuestro",
+    "nuestros",
+    "mon",
+    "ma",
+    "mes",
+    "notre",
+    "nos",
+    "mein",
+    "meine",
+    "meinen",
+    "unser",
+    "unsere",
+    "meu",
+    "minha",
+    "nosso",
+    "nossa",
+    "same",
+    "specific",
+    // Quantities: "can I have three agents", "plusieurs agents".
+    "multiple",
+    "several",
+    "more",
+    "many",
+    "additional",
+    "extra",
+    "two",
+    "three",
+    "four",
+    "five",
+    "plusieurs",
+    "varios",
+    "varias",
+    "mehrere",
+    "vários",
+    "varios",
+    "unlimited",
 ];
 // Someone other than the user doing the reaching ("our customers reach a live agent").
 const THIRD_PARTY: &[&str] = &[
@@ -193,6 +251,17 @@ const THIRD_PARTY: &[&str] = &[
     "manager",
     "team",
     "people",
+];
+/// The user's own customers, who may reach people through the product.
+const CUSTOMERS: &[&str] = &[
+    "customers",
+    "customer",
+    "clients",
+    "client",
+    "users",
+    "visitors",
+    "contacts",
+    "leads",
 ];
 const ME_VERBS: &[&str] = &[
     "connect", "transfer", "put", "pass", "hand", "forward", "redirect", "bring", "send",
@@ -285,6 +354,9 @@ fn last_words(s: &str, n: usize) -> Vec<&str> {
 /// Looks for a request for a person in one clause (folded, quotes removed).
 /// Returns Some(true) for a request, Some(false) for a negated one, None for neither.
 fn clause_request(clause: &str, whole_message_words: usize) -> Option<bool> {
+    if QUESTION_OPENER.is_match(clause) && CHANNEL.is_match(clause) {
+        return None;
+    }
     let mut found: Option<bool> = None;
     let mut note = |negative: bool| {
         found = Some(match found {
@@ -383,8 +455,19 @@ fn clause_request(clause: &str, whole_message_words: usize) -> Option<bool> {
             note(negated(&last_words(&clause[..m], 4)));
         }
     }
-    for re in [&*SOMEONE_WHO, &*AVAILABILITY_INTL, &*CALLBACK, &*ESCALATE] {
+    for re in [
+        &*SOMEONE_WHO,
+        &*AVAILABILITY_INTL,
+        &*CALLBACK,
+        &*ESCALATE,
+        &*WHO_TO_ASK,
+    ] {
         if let Some(m) = re.find(clause) {
+            // "how do I let my customers request a call back": someone else is calling.
+            let before = words(&clause[..m.start()]);
+            if before.iter().any(|w| CUSTOMERS.contains(w)) {
+                continue;
+            }
             note(negated(&last_words(&clause[..m.start()], 5)));
         }
     }
@@ -395,6 +478,72 @@ fn clause_request(clause: &str, whole_message_words: usize) -> Option<bool> {
         note(negated(&last_words(&clause[..m.start()], 5)));
     }
     found
+}
+
+/// Words for a person, as people mistype them ("humn", "representitive", "opertor").
+const PERSON_SPELLINGS: &[&str] = &[
+    "human",
+    "humans",
+    "person",
+    "agent",
+    "representative",
+    "operator",
+    "supervisor",
+    "someone",
+    "somebody",
+];
+/// Real words one letter away from a person-word.
+const NOT_TYPOS: &[&str] = &["argent", "humane", "parson", "agenda", "persona", "persons"];
+
+/// Optimal string alignment distance (Levenshtein plus swapped neighbours), capped at 3.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > 2 {
+        return 3;
+    }
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()].min(3)
+}
+
+re!(LETTERS, r"\b[a-z]{4,}\b");
+
+/// Rewrites likely misspellings of a person-word to the word (one edit, two for long words;
+/// same first letter), so that "pls get me a humn" reads as asking for a human.
+fn fix_person_typos(text: &str) -> String {
+    LETTERS
+        .replace_all(text, |c: &regex::Captures| {
+            let w = &c[0];
+            if NOT_TYPOS.contains(&w) || PERSON_SPELLINGS.contains(&w) {
+                return w.to_owned();
+            }
+            PERSON_SPELLINGS
+                .iter()
+                .find(|p| {
+                    p.as_bytes()[0] == w.as_bytes()[0]
+                        && edit_distance(w, p) <= if p.len() >= 9 { 2 } else { 1 }
+                })
+                .map_or_else(|| w.to_owned(), |p| (*p).to_owned())
+        })
+        .into_owned()
 }
 
 /// Politeness and articles, ignored when judging whether a message is a bare request.
@@ -433,7 +582,7 @@ re!(
 /// Some(true) when the message asks for a person, Some(false) when it refuses one
 /// ("I don't need a human"), None when it says neither.
 pub(crate) fn explicit_request(folded: &str) -> Option<bool> {
-    let cleaned = strip_quotes(folded);
+    let cleaned = fix_person_typos(&strip_quotes(folded));
     let n = words(&cleaned).iter().filter(|w| !is_filler(w)).count();
     if BARE_VERB.is_match(&cleaned) {
         return Some(true);
@@ -542,8 +691,15 @@ re!(
     ridiculo|inaceptable|hart[oa]|inutil|verguenza|pesimo|indignante|una\s+broma|
     inadmissible|ridicule|marre|ras\s+le\s+bol|nul|honteux|honte|furieux|furieuse|enerve|agace|
     unverschamt|frechheit|lacherlich|nutzlos|wutend|inakzeptabel|katastrophe|zumutung|
-    absurdo|inaceitavel|cansad[oa]\s+de|pessimo|vergonha|assurdo|inaccettabile|vergogna|ridicolo
-)\b"
+    absurdo|inaceitavel|cansad[oa]\s+de|pessimo|vergonha|assurdo|inaccettabile|vergogna|ridicolo|
+    n'importe\s+quoi|straight\s+answer|can'?t\s+even|
+    (?:so|this|that)\s+(?:hard|difficult|complicated)\s+to\s+(?:just\s+)?(?:get|find|reach|talk|speak|understand)|
+    losing\s+(?:\w+\s+)?(?:customers|clients|money|business|sales|revenue|orders|leads|deals)|
+    nothing\s+(?:you|u)\s+(?:say|suggest|said|suggested|do|did|tell|told|recommend\w*|propose\w*)|
+    (?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)|umpteenth|hundredth|millionth)\s+time\s+(?:that\s+)?
+        (?:i'?m|i\s+am|i'?ve|i\s+have|we'?re|we\s+have|i)?\s*(?:\w+\s+)?(?:explain|ask|tell|say|writ|repeat|contact|
+        reach|messag|report)\w*
+)\b|(?:^|[.!?]\s*)fix\s+(?:it|this|that)\b"
 );
 // Counted at half weight: repetition of effort ("for the third time", "three times").
 re!(
@@ -564,7 +720,7 @@ re!(
     how\s+(?:do|can|to|should|would|could|does|is|are)|what\s+(?:does|do|is|are|should|happens)|what's|where|which|
     when\s+(?:will|does|do|is|are|can|should|would)|
     is\s+it\s+possible|is\s+there\s+(?:a|an|any)\s+(?:way|option|setting|shortcut|api|limit|free|discount)|
-    can\s+i|could\s+i|may\s+i|do\s+you|does\s+(?:the|your|it|this)|will\s+i|is\s+(?:my|the|your|vat)|are\s+(?:there|my|the)|
+    can\s+i|could\s+i|may\s+i|do\s+you|does\s+(?:the|your|it|this)|will\s+i|(?:do|would|will|should)\s+(?:i|we)|is\s+(?:my|the|your|vat)|are\s+(?:there|my|the)|
     any\s+tips|como|comment|wie|wo|onde|donde|ou\s+(?:est|sont|puis))\b"
 );
 
@@ -625,16 +781,19 @@ pub(crate) fn frustration(
         cs.windows(3)
             .any(|t| t[0] == t[1] && t[1] == t[2] && t[0].is_alphabetic() && t[0] != 'w')
     });
-    let repeated = ws
-        .iter()
-        .enumerate()
-        .any(|(i, w)| w.chars().count() >= 4 && ws[i + 1..].iter().take(6).any(|x| x == w));
+    let repeated = ws.iter().enumerate().any(|(i, w)| {
+        (w.chars().count() >= 4 && ws[i + 1..].iter().take(6).any(|x| x == w))
+            || (w.chars().count() >= 3 && ws.get(i + 1) == Some(w))
+    });
+    // "why why why", "no no no": the same word three times running.
+    let stutter = ws.windows(3).any(|t| t[0] == t[1] && t[1] == t[2]);
     let mut score = lexicon.len() as f64
         + 0.5 * times as f64
         + 0.35 * caps.min(3) as f64
         + 0.35 * runs.min(2) as f64
         + if elongated { 0.3 } else { 0.0 }
         + if repeated { 0.3 } else { 0.0 }
+        + if stutter { 0.7 } else { 0.0 }
         + 2.0 * (-compound - 0.3).max(0.0);
     // A plain how-to question with one strong word ("how do I stop annoying emails?") is not anger.
     let intensity = caps + runs + usize::from(elongated) + usize::from(repeated);
@@ -673,7 +832,7 @@ re!(
     cobr\w*|reembols\w*|factura\w*|pago\w*|tarjeta|suscripcion\w*|precio\w*|
     factur\w*|debit\w*|prelev\w*|rembours\w*|paiement\w*|abonnement\w*|carte|prix|tarif\w*|
     abgebucht|abbuchung\w*|rechnung\w*|zahlung\w*|geld|erstattung|abo|preis\w*|kreditkarte|
-    cobranca|fatura\w*|pagamento\w*|cartao|assinatura|preco\w*
+    cobranca|fatura\w*|pagamento\w*|cartao|assinatura|preco\w*|pague\w*|pagad[oa]s?|pagamos|pagou|bezahlt\w*|betaald
 )\b|[$€£]\s?\d"
 );
 // Money taken wrongly or wanted back: a billing problem of high urgency.
@@ -698,6 +857,12 @@ re!(
     (?:billed|charged|debited)\b[^.!?]{0,30}\b(?:\w+\s+times|again)\b|
     de\s+mas|a\s+mais|en\s+trop|zu\s+viel|(?:depois|despues|apres|nach)\s+(?:de\s+|d'|der\s+)?(?:cancelar|annul\w*|kundigung)|geld\s+zuruck|reembolso|rembourse\w*|erstatt\w*|
     aunque\s+cancel\w*|even\s+though\s+i\s+cancel\w*|
+    (?:pague\w*|pagamos|pagado|pagou|paye|payee|payes|bezahlt|betaald|pagato)\b.{0,80}\b(?:pero|mas|mais|aber|maar|ma|
+        nao|no|pas|nicht|niet|todavia|ainda|toujours|noch|still)\b|
+    (?:bill|invoice|price|charge|payment|subscription|cost|fee)s?\s+(?:\w+\s+){0,2}(?:went|go|goes|gone|shot|jumped|jump|
+        doubled|tripled|increased|increase)\b|
+    (?:no\s+idea|not\s+sure|don'?t\s+know|idk)\s+what\s+(?:it|this|that|the\s+\w+)\s+(?:is|was)|
+    revers\w*\s+(?:it|this|that|them|the\s+(?:charge|payment|fee|transaction))|
     but\s+(?:i\s+|we\s+)?(?:was|were|got|am|are|have\s+been|still\s+got)\s+(?:still\s+)?(?:charged|billed)
 )|^\s*refund\b"
 );
@@ -731,8 +896,24 @@ re!(
     (?:logins?|log-ins?|sign-?ins?|sessions?)\s+from\s+(?:another|a\s+different|an?\s+unknown|unknown|devices?|a\s+device|strange|other)|
     devices?\s+i\s+(?:don'?t|do\s+not)\s+(?:own|recogni[sz]e|know)|suspicious|
     unauthori[sz]ed\s+(?:access|login|logins|sign)|
-    gehackt|hackeado|hackeada|hackearon|pirate\w*|invadid[ao]
+    gehackt|hackeado|hackeada|hackearon|pirate\w*|invadid[ao]|
+    (?:alguien|alguem|quelqu'un|jemand|iemand|qualcuno)\s+(?:\w+\s+){0,2}?(?:entro|accedio|cambio|ha\s+entrado|ha\s+accedido|
+        s'est\s+connecte|s'est\s+introduit|a\s+accede|a\s+change|a\s+modifie|hat\s+sich|hat\s+mein\w*|eingeloggt|
+        angemeldet|entrou|acessou|mudou|alterou|invadiu|e\s+entrato|ha\s+cambiato)
 )\b"
+);
+// A secret made public: "our API key was pushed to a public repo".
+re!(
+    SECRET_EXPOSED,
+    r"\b(?:keys?|tokens?|secrets?|passwords?|credentials?)\b[^.!?]{0,80}\b(?:pushed|committed|published|posted|pasted|
+    shared|checked\s+in|visible|uploaded)\b[^.!?]{0,40}\bpublic"
+);
+// Signed in without permission, in other languages (not about a charge).
+re!(
+    WITHOUT_CONSENT,
+    r"\b(?:sin\s+mi\s+(?:autorizacion|permiso|consentimiento)|sans\s+mon\s+(?:autorisation|accord|consentement)|
+    ohne\s+mein\w*\s+(?:erlaubnis|zustimmung|wissen)|sem\s+(?:a\s+)?minha\s+(?:autorizacao|permissao)|
+    without\s+my\s+(?:permission|consent|knowledge))\b"
 );
 // "projects I didn't create": a stranger in the account, unless it is about a charge.
 re!(
@@ -750,10 +931,15 @@ re!(
     (?:authenticator|2fa)\s+(?:app\s+)?(?:was|is)\s+on\s+my\s+old|
     no\s+longer\s+have\s+access|(?:don'?t|do\s+not)\s+have\s+access\s+to\s+(?:my|the)\s+(?:email|phone|account)|
     invalid\s+credentials|(?:password|reset)\b.{0,40}\bstill\s+(?:says|doesn'?t|does\s+not|not|fails)|
-    (?:unlock|reset|verification|login)\s+(?:email|link|code)s?\s+(?:never|doesn'?t|does\s+not|didn'?t|won'?t)\s*(?:arrives?|comes?|work)|
+    (?:unlock|reset|verification|login|2fa|sms|security|confirmation|one-time|otp|mfa|magic|sign-?in)\s+(?:\w+\s+)?
+        (?:email|e-mail|link|code|text)s?\s+(?:never|doesn'?t|does\s+not|didn'?t|won'?t|isn'?t|is\s+not)\s*
+        (?:arriv\w*|come\w*|work\w*|show\s+up|get\s+(?:sent|delivered))|
     konto\s+(?:wurde\s+)?(?:gesperrt|blockiert)|cuenta\s+bloqueada|compte\s+bloque|conta\s+bloqueada|
     nao\s+consigo\s+(?:entrar|acessar)|no\s+puedo\s+(?:entrar|acceder|iniciar)|
-    ne\s+peux\s+(?:pas|plus)\s+me\s+connecter|kann\s+mich\s+nicht\s+(?:anmelden|einloggen)
+    ne\s+peux\s+(?:pas|plus)\s+me\s+connecter|kann\s+mich\s+nicht\s+(?:anmelden|einloggen)|
+    komme?n?\s+nicht\s+(?:mehr\s+)?(?:in|ins|an)\b|
+    (?:2fa|two-factor|zwei-faktor\S*|authenticator|2-step|mfa|otp|doble\s+factor|double\s+authentification|dois\s+fatores)
+        \b[^.!?]{0,30}\b(?:ist\s+weg|weg|verloren|gone|lost|perdi\w*|perdu\w*|broke|broken|no\s+longer)
 )\b"
 );
 
@@ -798,13 +984,73 @@ re!(
     (?:site|service|app|platform|server|servers|api|dashboard|everything|system)\s+(?:is|are|seems\s+to\s+be|seems|'s)\s+
         (?:completely\s+|totally\s+|all\s+)?down|down\s+for\s+(?:us|everyone|me|all)|outage|
     shows?\s+(?:up\s+)?(?:as\s+)?(?:broken|wrong|nothing|blank|empty)|returns?\s+(?:nothing|an?\s+error|\d{3}|empty)
-)\b|\b[45]\d\d\b)"
+)\b)"
+);
+// A negated action, any tense: "never show up", "doesn't do anything", "won't go through",
+// "didn't get delivered". The verb is a stem; the suffix covers -s, -ed, -ing.
+re!(
+    NEGATED_ACTION,
+    r"\b(?:doesn'?t|does\s+not|don'?t|do\s+not|didn'?t|did\s+not|won'?t|will\s+not|wouldn'?t|would\s+not|
+    can'?t|cannot|can\s+not|couldn'?t|could\s+not|isn'?t|aren'?t|wasn'?t|weren'?t|(?:is|are|was|were)\s+not|never|no\s+longer)\s+
+    (?:(?:even|ever|always|actually|properly|correctly|really|seem\s+to|appear\s+to|get|be|being|been)\s+){0,2}
+    (?:work|load|open|start|sav|send|sent|sync|upload|download|respond|show|display|play|refresh|updat|arriv|
+     finish|export|import|print|appear|connect|deliver|receiv|render|trigger|fir|click|scroll|submit|redirect|
+     stay|stick|notify|notifi|ring|populat|attach|process|complet|launch|install|run|boot|reply|replie|
+     verif|apply|appli|go\s+through|come\s+through|get\s+through|turn\s+up|pop\s+up|
+     do\s+(?:anything|a\s+thing)|happen)(?:s|es|ed|d|ing|ied|ies|e)?(?:\s+(?:up|through|anymore))?\b"
+);
+// Whatever the subject, "X is down" / "went down".
+re!(
+    IS_DOWN,
+    r"\b(?:is|are|was|were|'s|went|goes|seems\s+to\s+be|seem\s+to\s+be|keeps\s+going)\s+(?:completely\s+|totally\s+|all\s+|still\s+)?down\b"
+);
+// Down now (an outage), not "was down for a week".
+re!(
+    DOWN_NOW,
+    r"\b(?:is|are|'s|went|goes|seems\s+to\s+be|seem\s+to\s+be|keeps\s+going)\s+(?:completely\s+|totally\s+|all\s+|still\s+)?down\b"
+);
+// An HTTP status in a report ("getting 503s", "a 404 on the page"), not an amount, a phone
+// number or a count ("500 users").
+re!(
+    STATUS_CODE,
+    r"(?:^|[\s(:'\x22])([45]\d\d)(s)?(?:$|[\s).,!?:;'\x22])(\w*)"
+);
+// Other symptoms: an error message quoted after "getting", a blank box, the wrong value,
+// mail in spam, customers who cannot use it, nothing working (in several languages).
+re!(
+    SYMPTOM,
+    r"\b(?:
+    (?:getting|get|got|gets|receiving|received|keep\s+getting|keeps\s+getting|returns?|returning|throws?|throwing|
+        pops?\s+up\s+with)\s+(?:an?\s+|the\s+|this\s+|me\s+)?['\x22]|
+    (?:blank|empty|grey|gray|white|black)\s+(?:box|page|screen|square|area|window|panel|space|frame|iframe|rectangle)|
+    (?:is|are|goes|went|turns?|turned|comes?\s+up|stays?|stayed)\s+(?:completely\s+|totally\s+|just\s+|all\s+)?
+        (?:blank|unresponsive|greyed|grayed)|
+    (?:shows?|showing|displays?|displaying|has|gives?|giving|sends?|picks?|puts?|sets?)\s+
+        (?:the\s+|a\s+|an\s+|me\s+)?(?:wrong|incorrect)\b|
+    (?:go|goes|going|went|end\s+up|ends\s+up|ending\s+up|land|lands|landing|landed)\s+(?:in|to|into)\s+
+        (?:the\s+|their\s+|my\s+|our\s+)?(?:\w+'?\s+)?(?:spam|junk)|
+    (?:customers|clients|users|visitors)\s+(?:can'?t|cannot|are\s+unable\s+to|are\s+not\s+able\s+to)\s+\w+|
+    none\s+of\s+(?:our|my|the)\s+(?:customers|users|clients|visitors|agents|team)\s+(?:can|could|are\s+able|is\s+able|get|gets|receive)|
+    rien\s+ne\s+(?:marche|fonctionne|va|s'affiche|charge)|(?:funktioniert|geht|klappt|ladt|lauft)\s+(?:gar\s+|rein\s+|absolut\s+)?nichts|
+    nichts\s+(?:funktioniert|geht|klappt|ladt)|nada\s+funciona|(?:no|nao)\s+funciona\s+nada|
+    (?:no\s+puedo|nao\s+consigo|no\s+consigo|nao\s+posso)\s+(?:\w+\s+)?(?:usar|enviar|abrir|subir|guardar|salvar|cargar|carregar|
+        descargar|baixar|exportar|importar|conectar|sincronizar|mandar|ver\s+(?:mis|os|as|meus|minhas))|
+    ne\s+(?:s'\w+|se\s+\w+|(?:marche|fonctionne|charge|repond|demarre|synchronise|envoie|arrive|apparait|affiche|ouvre|
+        sauvegarde|enregistre)\w*)\s+plus|
+    (?:ladt|lauft|geht|funktioniert|klappt|offnet|startet|synchronisiert|sendet|speichert|zeigt|kommt|kommen|erscheint|
+        erscheinen|reagiert|laden)\s+(?:\w+\s+)?nicht\s+mehr|
+    ya\s+no\s+(?:se\s+\w+|funciona\w*|carga\w*|abre\w*|aparece\w*|llega\w*|sincroniza\w*|envia\w*|responde\w*|muestra\w*|guarda\w*)|
+    (?:nao|ja\s+nao)\s+(?:funciona|carrega|abre|aparece|chega|sincroniza|envia|responde|mostra|salva)\w*\s+mais|
+    (?:impossible|je\s+n'arrive\s+(?:pas|plus))\s+(?:d'|de\s+|a\s+)(?:envoyer|ouvrir|charger|telecharger|exporter|importer|
+        enregistrer|sauvegarder|connecter|synchroniser|utiliser)
+)"
 );
 // "the badge says 3 but there are no unread messages": the product contradicts itself.
 re!(
     CONTRADICTION,
-    r"\b(?:says|shows|displays?|counts?|lists?|reports?)\b[^.!?]{0,50}\bbut\s+(?:there\s+(?:is|are)\s+no|
-    it'?s\s+(?:empty|not)|nothing|none|i\s+(?:have|had|did)(?:\s+not|n'?t))"
+    r"\b(?:says|shows|displays?|counts?|lists?|reports?)\b[^.!?]{0,50}\bbut\s+(?:(?:there\s+(?:is|are)|there'?s|i\s+see|we\s+see|i\s+have|we\s+have|we\s+only\s+have|i\s+only\s+have)\s+
+    (?:no|nothing|none|only|zero)|it'?s\s+(?:empty|not)|nothing|none|i\s+(?:have|had|did)(?:\s+not|n'?t)|
+    (?:we|i)\s+(?:only|never|don'?t|didn'?t))"
 );
 
 // "links are not clickable anymore": something that used to work. Group 1 is the subject,
@@ -825,8 +1071,8 @@ re!(
 re!(
     OUTAGE,
     r"\b(?:
-    (?:site|service|app|platform|server|servers|api|dashboard|everything|system|whole\s+\w+)\s+(?:is|are|seems\s+to\s+be|seems|'s|went|goes)\s+
-        (?:completely\s+|totally\s+|all\s+)?down|down\s+for\s+(?:us|everyone|all)|outage|production|prod|
+    (?:is|are|seems\s+to\s+be|seems|'s|went|goes)\s+
+        (?:completely\s+|totally\s+|all\s+|still\s+)?down|down\s+for\s+(?:us|everyone|all)|outage|production|prod|
     nothing\s+loads\s+at\s+all|(?:all|none)\s+of\s+(?:our|my|the)\s+(?:customers|users|clients)|
     our\s+customers\s+can'?t|bad\s+gateway|50[234]|(?:errors?|fails?|failing|broken|down)\s+everywhere
 )\b"
@@ -862,11 +1108,11 @@ re!(
     r"\b(?:
     feature\s+request|would\s+be\s+(?:great|nice|amazing|awesome|cool|helpful|useful|lovely|handy|good)\s+(?:if|to)|
     it'?d\s+be\s+(?:great|nice|amazing|awesome|cool|helpful|useful|handy|good)|
-    (?:please|could\s+you|can\s+you|would\s+you|will\s+you)\s+(?:please\s+)?(?:add|support|build|implement|introduce|
+    (?:please|could\s+you|can\s+you|would\s+you|will\s+you)\s+(?:guys\s+|folks\s+|all\s+|people\s+)?(?:please\s+)?(?:add|support|build|implement|introduce|
         consider|include|make\s+it\s+possible)|
     (?:are\s+you|is\s+your\s+team|do\s+you)\s+(?:planning|plan)\s+(?:to|on)|any\s+plans?\s+(?:to|for|on)|
     plans?\s+to\s+(?:add|support|build|offer|introduce)|(?:is\s+there\s+any|any)\s+chance\s+(?:you|that|of)|
-    would\s+you\s+consider|i\s+wish\s+(?:i|we|you|it|there)|(?:would|i'?d|we'?d)\s+love\s+(?:to\s+see|if|a|an|it\s+if)|
+    would\s+you\s+consider|i\s+wish\b|(?:would|i'?d|we'?d)\s+love\s+(?:to\s+see|if|a|an|it\s+if)|
     would\s+(?:really\s+)?(?:help|be\s+(?:really\s+|very\s+|so\s+)?(?:helpful|useful))\s+if|
     (?:have|are\s+there)\s+(?:any\s+)?plans?\s+(?:to|for)|you\s+should\s+(?:add|support|build|offer|have)|
     please\s+(?:make|allow|let\s+us)|(?:could|can|would)\s+you\s+(?:please\s+)?(?:make|allow)\s+(?:the|it|this|us|me)\b|
@@ -987,6 +1233,64 @@ fn in_statement_sentence(re: &Regex, folded: &str) -> bool {
         .any(|s| re.is_match(s) && !question_or_hypothetical(s))
 }
 
+re!(
+    NEGATIVE_IMPERATIVE,
+    r"^\s*(?:please\s+|pls\s+|just\s+|and\s+)?(?:don'?t|do\s+not|never)\s+(?:ever\s+)?(?:send|email|call|contact|charge|show|notify|remind|add|forward|transfer|connect|put|ask|text|message)\b"
+);
+
+/// "X is down" in a statement, but not "was down to a DNS change" (caused by) or "volume was
+/// down 20%".
+fn down_in_statement(re: &Regex, folded: &str) -> bool {
+    clauses(folded).iter().any(|c| {
+        !question_or_hypothetical(c)
+            && re.find_iter(c).any(|m| {
+                let next = words(&c[m.end()..]).first().copied().unwrap_or("");
+                !matches!(next, "to" | "the" | "a" | "stairs")
+                    && !next.starts_with(|ch: char| ch.is_ascii_digit())
+            })
+    })
+}
+
+/// A negated action in a statement, unless the one not acting is the person being addressed
+/// ("you never reply" is a complaint about support, not about the product).
+fn negated_action(folded: &str) -> bool {
+    clauses(folded).iter().any(|c| {
+        !question_or_hypothetical(c)
+            && NEGATED_ACTION.find_iter(c).any(|m| {
+                let prev = words(&c[..m.start()]).last().copied().unwrap_or("");
+                let imperative = matches!(prev, "" | "please" | "pls" | "just" | "and" | "so")
+                    && (m.as_str().starts_with("don") || m.as_str().starts_with("do "));
+                !imperative
+                    && !matches!(
+                        prev,
+                        "you" | "u" | "nobody" | "anyone" | "agents" | "support"
+                    )
+            })
+    })
+}
+
+/// The HTTP status a statement reports, if any: a 4xx/5xx number standing alone (not part of
+/// a phone number or an amount) and not counting things ("500 users").
+fn status_code(folded: &str) -> Option<u16> {
+    clauses(folded)
+        .iter()
+        .filter(|c| !question_or_hypothetical(c))
+        .find_map(|c| {
+            STATUS_CODE.captures_iter(c).find_map(|cap| {
+                let next = cap.get(3).map_or("", |m| m.as_str());
+                let counts = cap.get(2).is_none()
+                    && next.len() > 2
+                    && next.ends_with('s')
+                    && !matches!(next, "errors" | "responses" | "codes" | "status" | "pages");
+                if counts {
+                    None
+                } else {
+                    cap.get(1).and_then(|m| m.as_str().parse().ok())
+                }
+            })
+        })
+}
+
 pub(crate) fn analyse_message(text: &str) -> MessageSignals {
     let folded = fold(text);
     let compound = compound(text);
@@ -1015,9 +1319,25 @@ pub(crate) fn analyse_message(text: &str) -> MessageSignals {
     let billing_problem = money || trouble || weak;
 
     let compromise = COMPROMISE.is_match(&folded)
-        || (billing_topic == 0 && in_statement(&DIDNT_CREATE, &folded));
+        || in_statement(&SECRET_EXPOSED, &folded)
+        || (billing_topic == 0
+            && (in_statement(&DIDNT_CREATE, &folded)
+                || (in_statement(&WITHOUT_CONSENT, &folded) && TECH_TERM.is_match(&folded))));
     let access = in_statement(&ACCESS, &folded);
-    let regression = clauses(&folded).iter().any(|c| {
+    // "the reset email never arrives so I can't log in" is the access problem, not a second,
+    // separate malfunction: breakage counts only outside what made it an access problem.
+    // Nor is a request ("please don't send me the newsletter") a report.
+    let mut broken_text = if access {
+        ACCESS.replace_all(&folded, " ").into_owned()
+    } else {
+        folded.clone()
+    };
+    for c in clauses(&folded) {
+        if NEGATIVE_IMPERATIVE.is_match(&c) {
+            broken_text = broken_text.replacen(c.trim(), " ", 1);
+        }
+    }
+    let regression = clauses(&broken_text).iter().any(|c| {
         !question_or_hypothetical(c)
             && REGRESSION.captures(c).is_some_and(|m| {
                 !matches!(
@@ -1026,12 +1346,21 @@ pub(crate) fn analyse_message(text: &str) -> MessageSignals {
                 )
             })
     });
-    let malfunction = in_statement(&MALFUNCTION, &folded)
-        || in_statement_sentence(&CONTRADICTION, &folded)
+    let status = status_code(&broken_text);
+    let is_down = down_in_statement(&IS_DOWN, &broken_text);
+    let down_now = down_in_statement(&DOWN_NOW, &broken_text);
+    let malfunction = in_statement(&MALFUNCTION, &broken_text)
+        || negated_action(&broken_text)
+        || is_down
+        || in_statement(&SYMPTOM, &broken_text)
+        || status.is_some()
+        || in_statement_sentence(&CONTRADICTION, &broken_text)
         || regression;
-    let outage_question = OUTAGE_QUESTION.is_match(&folded);
+    let outage_question = OUTAGE_QUESTION.is_match(&broken_text);
     let malfunction = malfunction || outage_question;
-    let outage = (in_statement(&OUTAGE, &folded) && malfunction) || outage_question;
+    let gateway = status.is_some_and(|c| (502..=504).contains(&c));
+    let outage = ((in_statement(&OUTAGE, &broken_text) || down_now || gateway) && malfunction)
+        || outage_question;
     let data_loss = DATA_LOSS.is_match(&folded);
     let blocking = BLOCKING.is_match(&folded);
     let urgent_word = clauses(&folded).iter().any(|c| {
@@ -1162,6 +1491,39 @@ mod tests {
             "Não preciso falar com um atendente.",
         ] {
             assert_eq!(asks(s), Some(false), "{s}");
+        }
+    }
+
+    #[test]
+    fn misspelt_person_words_still_ask_for_a_person() {
+        for s in [
+            "pls get me a humn",
+            "I want to speak with a represntative",
+            "can I talk to an opertor",
+            "real persn please",
+        ] {
+            assert_eq!(asks(s), Some(true), "{s}");
+        }
+        // A real word one letter away is left alone ("argent" is money in French).
+        assert_eq!(asks("je veux récupérer mon argent"), None);
+    }
+
+    #[test]
+    fn channel_questions_and_the_users_customers_calling_are_not_requests() {
+        for s in [
+            "How do I contact support by email?",
+            "What's the email address for your billing team?",
+            "How do I let my visitors ask for a call back from the widget?",
+            "Can I have several agents on one inbox?",
+        ] {
+            assert_ne!(asks(s), Some(true), "{s}");
+        }
+        for s in [
+            "Who can I talk to about an enterprise contract?",
+            "Could I have a specialist look at this?",
+            "Est-ce que je peux avoir quelqu'un au téléphone ?",
+        ] {
+            assert_eq!(asks(s), Some(true), "{s}");
         }
     }
 
