@@ -408,13 +408,10 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Openapi => {
-            println!(
-                "{}",
-                support_chat_server::openapi_document().to_pretty_json()?
-            );
-            Ok(())
-        }
+        Command::Openapi => write_stdout(&format!(
+            "{}\n",
+            support_chat_server::openapi_document().to_pretty_json()?
+        )),
         Command::Migrate => {
             init_logs(settings.log_format.as_deref())?;
             runtime.block_on(async {
@@ -469,13 +466,29 @@ fn assistant_eval(file: &std::path::Path, errors: bool) -> anyhow::Result<()> {
     let examples =
         eval::parse_dataset(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let report = eval::evaluate(&examples, &AnalyzeOptions::default());
-    println!("{}", file.display());
-    print!("{report}");
+    let mut out = format!("{}\n{report}", file.display());
     if errors {
-        println!("\nmistakes ({}):", report.mistakes.len());
-        print!("{}", report.mistakes_text());
+        out.push_str(&format!(
+            "\nmistakes ({}):\n{}",
+            report.mistakes.len(),
+            report.mistakes_text()
+        ));
     }
-    Ok(())
+    write_stdout(&out)
+}
+
+/// Writes a command's output. A reader that stops early (`| head`) is not an error: the
+/// rest is simply not wanted (`println!` would panic on the closed pipe).
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 fn read_password(from_stdin: bool) -> anyhow::Result<String> {
