@@ -20,6 +20,7 @@
 //!
 //! let kb = KnowledgeIndex::new([Article {
 //!     id: 7,
+//!     slug: "exporting-data".into(),
 //!     title: "Exporting data".into(),
 //!     body: "Open Settings → Data and choose Export to download a CSV.".into(),
 //!     tags: vec![],

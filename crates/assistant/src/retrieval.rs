@@ -30,6 +30,9 @@ const MAX_PASSAGE_CHARS: usize = 1200;
 pub struct Article {
     /// The article's id.
     pub id: i64,
+    /// Its stable key, returned with answers so a citation can link to it.
+    #[serde(default)]
+    pub slug: String,
     /// Its title (weighted double in retrieval).
     pub title: String,
     /// Markdown body; headings start sections, blank lines separate paragraphs.
@@ -47,6 +50,8 @@ pub struct Answer {
     pub article_id: i64,
     /// That article's title.
     pub article_title: String,
+    /// That article's slug.
+    pub article_slug: String,
     /// The section heading above the passage, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heading: Option<String>,
@@ -69,7 +74,8 @@ struct Passage {
 /// An immutable BM25 index over articles, split into passages. Build a new one when
 /// articles change and swap it in (for example behind an `ArcSwap` or `RwLock<Arc<_>>`).
 pub struct KnowledgeIndex {
-    articles: Vec<(i64, String)>,
+    /// `(id, title, slug)` of each article.
+    articles: Vec<(i64, String, String)>,
     passages: Vec<Passage>,
     postings: HashMap<String, Vec<(u32, f32)>>,
     lengths: Vec<f32>,
@@ -124,7 +130,9 @@ impl KnowledgeIndex {
                     terms,
                 });
             }
-            index.articles.push((article.id, article.title));
+            index
+                .articles
+                .push((article.id, article.title, article.slug));
         }
         let n = index.lengths.len().max(1) as f32;
         index.avg_len = (index.lengths.iter().sum::<f32>() / n).max(1.0);
@@ -185,10 +193,11 @@ impl KnowledgeIndex {
                     .filter(|(t, _)| passage.terms.binary_search(t).is_ok())
                     .map(|(_, w)| w)
                     .sum();
-                let (id, title) = &self.articles[passage.article as usize];
+                let (id, title, slug) = &self.articles[passage.article as usize];
                 Answer {
                     article_id: *id,
                     article_title: title.clone(),
+                    article_slug: slug.clone(),
                     heading: passage.heading.clone(),
                     passage: passage.text.clone(),
                     score,
@@ -378,6 +387,7 @@ mod tests {
         KnowledgeIndex::new([
             Article {
                 id: 1,
+                slug: "article-1".into(),
                 title: "Exporting conversations".into(),
                 body: "# Export\n\nOpen **Settings → Data** and choose *Export*. You can export \
                        every conversation as CSV or JSON; the file arrives by email.\n\n\
@@ -387,6 +397,7 @@ mod tests {
             },
             Article {
                 id: 2,
+                slug: "article-2".into(),
                 title: "Two-factor authentication".into(),
                 body: "Turn on two-factor authentication under Profile → Security. Scan the QR \
                        code with an authenticator app and keep the recovery codes somewhere safe."
@@ -395,6 +406,7 @@ mod tests {
             },
             Article {
                 id: 3,
+                slug: "article-3".into(),
                 title: "Billing and invoices".into(),
                 body: "Invoices are in Billing → History. Download any invoice as a PDF. \
                        [Change your card](https://example.com/card) in Billing → Payment method."
@@ -469,6 +481,7 @@ mod tests {
     fn thousands_of_articles_index_and_answer() {
         let articles = (0..3000).map(|i| Article {
             id: i,
+            slug: format!("topic-{i}"),
             title: format!("Topic {i} widget{i}"),
             body: format!(
                 "# Setup\n\nConfigure widget{i} from the admin screen and save.\n\n# Troubleshooting\n\nIf widget{i} fails, restart it."

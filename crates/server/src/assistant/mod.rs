@@ -144,6 +144,7 @@ async fn rebuild(store: &Store) -> Result<KnowledgeIndex, support_chat_store::St
                 .into_iter()
                 .map(|a| support_chat_assistant::Article {
                     id: a.id.0,
+                    slug: a.slug,
                     title: a.title,
                     body: a.body,
                     tags: a.tags,
@@ -175,6 +176,7 @@ mod tests {
                     .unwrap_or_else(|e| panic!("starter article {slug}: {e}"));
                 support_chat_assistant::Article {
                     id: i as i64,
+                    slug: a.slug,
                     title: a.title,
                     body: a.body,
                     tags: a.tags,

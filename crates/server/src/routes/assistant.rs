@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 use std::time::Duration;
 use support_chat_assistant::{
-    AnalyzeOptions, Category, ChatRole, ChatTurn, Decision, HandoffContext, KnowledgeIndex,
-    LlmDecision, MIN_CONFIDENCE, NO_ANSWER_TEXT, Urgency, analyze,
+    AnalyzeOptions, Category, ChatRole, ChatTurn, Decision, HandoffContext, LlmDecision,
+    MIN_CONFIDENCE, NO_ANSWER_TEXT, Urgency, analyze,
 };
 use support_chat_domain::{
     ArticleId, AssistantSessionId, ConversationId, ConversationType, FieldErrors, MessageBody,
@@ -334,9 +334,20 @@ async fn answer(
     let index = state.assistant.index();
     let found = index.answer(&question.content);
     let reply = match state.assistant.llm() {
-        None => offline_reply(state, found.as_ref(), AnsweredBy::Offline, tx).await?,
+        None => offline_reply(found.as_ref(), AnsweredBy::Offline, tx).await,
         Some(llm) => {
-            match llm_reply(state, llm, session, question, &index, handoff_available, tx).await {
+            let found_confidence = found.as_ref().map_or(0.0, |a| a.confidence);
+            match llm_reply(
+                state,
+                llm,
+                session,
+                question,
+                found_confidence,
+                handoff_available,
+                tx,
+            )
+            .await
+            {
                 Ok(reply) => reply,
                 Err(LlmFailure::Cancelled) => {
                     // The question stays; asking again gets a whole answer.
@@ -364,7 +375,7 @@ async fn answer(
                     {
                         return Ok(None);
                     }
-                    offline_reply(state, found.as_ref(), AnsweredBy::Fallback, tx).await?
+                    offline_reply(found.as_ref(), AnsweredBy::Fallback, tx).await
                 }
             }
         }
@@ -411,32 +422,25 @@ const HANDOFF_OFFER_TEXT: &str = "This is something a person from our support te
 /// Added under an answer that was cut short.
 const CUT_SHORT_NOTE: &str = "(The answer was cut short.)";
 
-async fn source_ref(state: &AppState, article_id: i64, title: &str) -> Result<SourceRef, ApiError> {
-    let id = ArticleId(article_id);
-    let slug = state
-        .store
-        .article(id)
-        .await?
-        .map(|art| art.slug)
-        .unwrap_or_default();
-    Ok(SourceRef {
-        article_id: id,
-        slug,
-        title: title.to_owned(),
-    })
+/// The citation of a retrieved passage's article (the index carries its slug and title).
+fn source_ref(a: &support_chat_assistant::Answer) -> SourceRef {
+    SourceRef {
+        article_id: ArticleId(a.article_id),
+        slug: a.article_slug.clone(),
+        title: a.article_title.clone(),
+    }
 }
 
 /// The built-in answer: the best passage and its article, or "I don't know".
 async fn offline_reply(
-    state: &AppState,
     found: Option<&support_chat_assistant::Answer>,
     answered_by: AnsweredBy,
     tx: &tokio::sync::mpsc::Sender<SseEvent>,
-) -> Result<Reply, ApiError> {
+) -> Reply {
     let (text, sources) = match found {
         Some(a) => (
             format!("From \"{}\":\n\n{}", a.article_title, a.passage),
-            vec![source_ref(state, a.article_id, &a.article_title).await?],
+            vec![source_ref(a)],
         ),
         None => (NO_ANSWER_TEXT.to_owned(), vec![]),
     };
@@ -444,13 +448,13 @@ async fn offline_reply(
     let _ = tx
         .send(json_event("delta", &AnswerDelta { text: text.clone() }))
         .await;
-    Ok(Reply {
+    Reply {
         text,
         sources,
         answered_by,
         handoff: None,
         confidence: found.map_or(0.0, |a| a.confidence),
-    })
+    }
 }
 
 /// Passages the model is grounded on.
@@ -512,7 +516,8 @@ async fn llm_reply(
     llm: &Llm,
     session: AssistantSessionId,
     question: &AssistantTurn,
-    index: &KnowledgeIndex,
+    // The retrieval confidence of the best passage, already worked out by the caller.
+    found_confidence: f32,
     handoff_tool: bool,
     tx: &tokio::sync::mpsc::Sender<SseEvent>,
 ) -> Result<Reply, LlmFailure> {
@@ -526,7 +531,10 @@ async fn llm_reply(
         .map_err(|e| failed(LlmError::Provider(format!("reading the chat: {e}")), false))?;
     turns.retain(|t| t.id <= question.id);
     let skip = turns.len().saturating_sub(LLM_HISTORY_TURNS as usize);
-    let passages = index.search(&question.content, GROUNDING_PASSAGES);
+    let passages = state
+        .assistant
+        .index()
+        .search(&question.content, GROUNDING_PASSAGES);
     let mut messages = vec![WireMessage::system(system_prompt(&passages, handoff_tool))];
     messages.extend(turns[skip..].iter().map(|t| match t.role {
         TurnRole::User => WireMessage::user(clip(&t.content, LLM_TURN_CHARS)),
@@ -604,24 +612,10 @@ async fn llm_reply(
     let confidence = cited
         .iter()
         .map(|a| a.confidence)
-        .chain(index.answer(&question.content).map(|a| a.confidence))
-        .fold(0.0_f32, f32::max);
-    let mut sources = Vec::with_capacity(cited.len());
-    for a in cited {
-        sources.push(
-            source_ref(state, a.article_id, &a.article_title)
-                .await
-                .map_err(|e| {
-                    failed(
-                        LlmError::Provider(format!("reading an article: {e:?}")),
-                        true,
-                    )
-                })?,
-        );
-    }
+        .fold(found_confidence, f32::max);
     Ok(Reply {
         text,
-        sources,
+        sources: cited.into_iter().map(source_ref).collect(),
         answered_by: AnsweredBy::Llm,
         handoff,
         confidence,
