@@ -3,6 +3,7 @@ import { useLayoutEffect, useRef, type ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import type { AssistantTurn } from '../../api/assistant';
 import { Button } from '../../ui/Button';
+import { TypingDots } from '../../ui/TypingDots';
 import { formatClock, formatFull } from '../support/format';
 import type { AssistantThreadState } from './threadState';
 import styles from './AssistantThread.module.css';
@@ -84,11 +85,7 @@ export function AssistantThread({ state, onRetry, after, empty }: AssistantThrea
                     )}
                     {pending.phase === 'asking' ? (
                       <p className={styles.thinking}>
-                        <span className={styles.dots} aria-hidden="true">
-                          <span />
-                          <span />
-                          <span />
-                        </span>
+                        <TypingDots />
                         Looking through the help articles…
                       </p>
                     ) : (

@@ -2,6 +2,7 @@ import { AlertCircle, ArrowDown, Check, CheckCheck, Clock } from 'lucide-react';
 import { useLayoutEffect, useRef, useState } from 'react';
 import type { ConnectionStatus, DeliveryStatus, ThreadMessage, TypingPerson } from '../../realtime/types';
 import { Button } from '../../ui/Button';
+import { TypingDots } from '../../ui/TypingDots';
 import { deliveryLabel, formatClock, formatDayHeading, formatFull, sameDay, typingText } from './format';
 import styles from './MessageThread.module.css';
 
@@ -196,11 +197,7 @@ export function MessageThread({
         <p className={styles.typing} aria-live="polite">
           {typing.length > 0 && (
             <>
-              <span className={styles.dots} aria-hidden="true">
-                <span />
-                <span />
-                <span />
-              </span>
+              <TypingDots />
               {typingText(typing)}
             </>
           )}
