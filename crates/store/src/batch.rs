@@ -223,10 +223,15 @@ impl<'a> Plan<'a> {
         let values: Vec<String> = (0..rows)
             .map(|r| format!("({})", placeholders(r * 9 + 1, 9)))
             .collect();
+        // Padding rows have conversation 0 and are filtered out. (On SQLite the WHERE also
+        // keeps ON CONFLICT from being read as part of the SELECT.)
         format!(
             "INSERT INTO support_messages (conversation_id, seq, sender_id, sender_type, content,
                     message_type, created_at, metadata_json, client_message_id)
-             VALUES {}
+             SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7,
+                    v.column8, v.column9
+             FROM (VALUES {}) AS v
+             WHERE v.column1 > 0
              ON CONFLICT (sender_id, client_message_id) DO NOTHING
              RETURNING id, conversation_id, seq",
             values.join(", ")
@@ -301,7 +306,9 @@ impl<'a> Plan<'a> {
         format!(
             "INSERT INTO conversation_participants
                 (conversation_id, user_id, role, joined_at, last_read_at, last_read_message_id)
-             VALUES {}
+             SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6
+             FROM (VALUES {}) AS v
+             WHERE v.column1 > 0
              ON CONFLICT (conversation_id, user_id) DO UPDATE SET
                 last_read_at = excluded.last_read_at,
                 last_read_message_id = CASE
@@ -367,19 +374,20 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// Splits `0..n` into runs whose lengths are powers of two, largest first and at most `max`,
-/// so every statement comes in one of a few sizes and stays in the prepared-statement cache.
-pub(crate) fn chunks(n: usize, max: usize) -> Vec<std::ops::Range<usize>> {
-    let max = max.max(1);
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < n {
-        let len = (1usize << (usize::BITS - 1 - (n - start).leading_zeros())).min(max);
-        let len = 1usize << (usize::BITS - 1 - len.leading_zeros());
-        out.push(start..start + len);
-        start += len;
-    }
-    out
+/// Splits `0..n` into runs of at most `max` (rounded down to a power of two), each with the
+/// power of two it is padded up to, so every statement comes in one of a few sizes and stays in
+/// the prepared-statement cache, and a batch of 7 is one statement of 8 rather than three of
+/// 4, 2 and 1 (each statement is a round trip to the database's thread or server). Padding rows
+/// match nothing: see the `*_sql` functions.
+pub(crate) fn chunks(n: usize, max: usize) -> Vec<(std::ops::Range<usize>, usize)> {
+    let cap = 1usize << (usize::BITS - 1 - max.clamp(1, 1 << 16).leading_zeros());
+    (0..n)
+        .step_by(cap)
+        .map(|start| {
+            let end = (start + cap).min(n);
+            (start..end, (end - start).next_power_of_two())
+        })
+        .collect()
 }
 
 /// Rows per statement for statements with `per_row` parameters. SQLite looks parameter names
@@ -416,14 +424,16 @@ macro_rules! insert_batch {
         > = async {
             let plan = $crate::batch::Plan::new($items);
             let mut found = ::std::vec::Vec::new();
-            for part in $crate::batch::chunks(
+            for (part, padded) in $crate::batch::chunks(
                 plan.cmids.len(),
                 $crate::batch::rows_per_statement(sqlite, 1),
             ) {
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::existing_sql(part.len()));
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::existing_sql(padded));
                 let mut q = ::sqlx::query_as::<_, $crate::messages::MessageRow>(sql);
-                for c in &plan.cmids[part] {
-                    q = q.bind(c.as_str());
+                let ids = &plan.cmids[part];
+                // Padding repeats an id: `IN` finds it once.
+                for k in 0..padded {
+                    q = q.bind(ids[k.min(ids.len() - 1)].as_str());
                 }
                 found.extend(
                     q.fetch_all(&mut *$conn)
@@ -434,12 +444,13 @@ macro_rules! insert_batch {
             }
             let mut plan = plan.with_existing(found);
             let mut bumped = ::std::vec::Vec::new();
-            for part in $crate::batch::chunks(
+            for (part, padded) in $crate::batch::chunks(
                 plan.groups.len(),
                 $crate::batch::rows_per_statement(sqlite, 5),
             ) {
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::bump_sql(part.len()));
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::bump_sql(padded));
                 let mut q = ::sqlx::query_as::<_, $crate::batch::Bumped>(sql);
+                let n = part.len();
                 for g in &plan.groups[part] {
                     q = q
                         .bind(g.conversation)
@@ -447,6 +458,10 @@ macro_rules! insert_batch {
                         .bind(g.preview.as_str())
                         .bind(g.has_admin)
                         .bind(g.has_user);
+                }
+                // Padding names conversation 0, which does not exist.
+                for _ in n..padded {
+                    q = q.bind(0_i64).bind(0_i64).bind("").bind(false).bind(false);
                 }
                 bumped.extend(q.bind(t).fetch_all(&mut *$conn).await?);
             }
@@ -459,11 +474,12 @@ macro_rules! insert_batch {
             }
             let rows = plan.insertable();
             let mut inserted = ::std::vec::Vec::new();
-            for part in
+            for (part, padded) in
                 $crate::batch::chunks(rows.len(), $crate::batch::rows_per_statement(sqlite, 9))
             {
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::insert_sql(part.len()));
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::insert_sql(padded));
                 let mut q = ::sqlx::query_as::<_, (i64, i64, i64)>(sql);
+                let n = part.len();
                 for &(i, seq) in &rows[part] {
                     let m = &plan.items()[i];
                     q = q
@@ -476,6 +492,18 @@ macro_rules! insert_batch {
                         .bind(t)
                         .bind(m.metadata.clone().map(::sqlx::types::Json))
                         .bind(m.client_message_id.as_deref());
+                }
+                for _ in n..padded {
+                    q = q
+                        .bind(0_i64)
+                        .bind(0_i64)
+                        .bind(0_i64)
+                        .bind("")
+                        .bind("")
+                        .bind("")
+                        .bind(t)
+                        .bind(None::<::sqlx::types::Json<::serde_json::Value>>)
+                        .bind(None::<&str>);
                 }
                 inserted.extend(q.fetch_all(&mut *$conn).await?);
             }
@@ -496,11 +524,12 @@ macro_rules! insert_batch {
                 plan.resolve_race(i, row.into());
             }
             let marks = plan.read_marks();
-            for part in
+            for (part, padded) in
                 $crate::batch::chunks(marks.len(), $crate::batch::rows_per_statement(sqlite, 6))
             {
-                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::read_marks_sql(part.len()));
+                let sql = ::sqlx::AssertSqlSafe($crate::batch::Plan::read_marks_sql(padded));
                 let mut q = ::sqlx::query(sql);
+                let n = part.len();
                 for &(conversation, user, role, id) in &marks[part] {
                     q = q
                         .bind(conversation)
@@ -509,6 +538,15 @@ macro_rules! insert_batch {
                         .bind(t)
                         .bind(t)
                         .bind(id);
+                }
+                for _ in n..padded {
+                    q = q
+                        .bind(0_i64)
+                        .bind(0_i64)
+                        .bind("")
+                        .bind(t)
+                        .bind(t)
+                        .bind(0_i64);
                 }
                 q.execute(&mut *$conn).await?;
             }
@@ -597,11 +635,14 @@ mod tests {
     }
 
     #[test]
-    fn chunks_are_powers_of_two_covering_everything() {
+    fn chunks_cover_everything_padded_to_powers_of_two() {
         assert_eq!(chunks(0, 256), vec![]);
-        assert_eq!(chunks(37, 256), vec![0..32, 32..36, 36..37]);
-        assert_eq!(chunks(256, 256), vec![0..256]);
-        assert_eq!(chunks(40, 17), vec![0..16, 16..32, 32..40]);
+        assert_eq!(chunks(1, 256), vec![(0..1, 1)]);
+        assert_eq!(chunks(7, 256), vec![(0..7, 8)]);
+        assert_eq!(chunks(37, 256), vec![(0..37, 64)]);
+        assert_eq!(chunks(256, 256), vec![(0..256, 256)]);
+        assert_eq!(chunks(40, 17), vec![(0..16, 16), (16..32, 16), (32..40, 8)]);
+        assert_eq!(chunks(3, usize::MAX), vec![(0..3, 4)]);
         assert_eq!(rows_per_statement(true, 9), 17);
     }
 

@@ -74,6 +74,9 @@ pub struct StoreOptions {
     pub max_connections: u32,
     /// How long a request waits for a connection before the store reports itself unavailable.
     pub acquire_timeout: Duration,
+    /// SQLite: the write-ahead log's size target. Past it the log is checkpointed to its end
+    /// and restarted, and truncated back to this size.
+    pub sqlite_wal_target_bytes: u64,
 }
 
 impl Default for StoreOptions {
@@ -81,24 +84,39 @@ impl Default for StoreOptions {
         Self {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(3),
+            sqlite_wal_target_bytes: 256 * 1024 * 1024,
         }
     }
 }
 
 /// Copies the SQLite write-ahead log into the database file every half second, off the
-/// writer's path (PASSIVE: it never blocks the writer or readers). Stops with the pool.
-async fn checkpoints(pool: SqlitePool) {
+/// writer's path (PASSIVE: it never blocks the writer or readers). When the log has grown past
+/// `target_bytes` it asks the writer to finish the job so the log can start over (see
+/// [`writer::WalCatchUp`]). Stops with the pool.
+async fn checkpoints(pool: SqlitePool, wal: writer::WalCatchUp, target_bytes: u64) {
+    let page_size: i64 = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(&pool)
+        .await
+        .unwrap_or(4096);
+    let target_frames = (target_bytes / page_size.max(512) as u64).max(1) as i64;
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     loop {
         tick.tick().await;
         if pool.is_closed() {
             return;
         }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
+        // (busy, frames in the log, frames copied into the database)
+        match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&pool)
             .await
         {
-            tracing::debug!(error = %e, "WAL checkpoint failed");
+            Ok((_, frames, _)) => {
+                metrics::gauge!("sqlite_wal_frames").set(frames.max(0) as f64);
+                if frames >= target_frames {
+                    wal.request();
+                }
+            }
+            Err(e) => tracing::debug!(error = %e, "WAL checkpoint failed"),
         }
     }
 }
@@ -134,7 +152,10 @@ impl Store {
                 .foreign_keys(true)
                 .pragma("temp_store", "memory")
                 .pragma("cache_size", "-2000")
-                .pragma("journal_size_limit", "67108864");
+                .pragma(
+                    "journal_size_limit",
+                    opts.sqlite_wal_target_bytes.to_string(),
+                );
             if let Some(dir) = co.get_filename().parent()
                 && !dir.as_os_str().is_empty()
             {
@@ -165,8 +186,13 @@ impl Store {
                 )
                 .await
                 .map_err(StoreError::from)?;
-            tokio::spawn(checkpoints(pool.clone()));
-            (Db::Sqlite(pool), Some(Db::Sqlite(writer)))
+            let wal = writer::WalCatchUp::default();
+            tokio::spawn(checkpoints(
+                pool.clone(),
+                wal.clone(),
+                opts.sqlite_wal_target_bytes,
+            ));
+            (Db::Sqlite(pool), Some((Db::Sqlite(writer), wal)))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let co = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("invalid PostgreSQL database URL: {e}")))?;
@@ -186,12 +212,15 @@ impl Store {
                 "unsupported database URL scheme '{scheme}': use sqlite://PATH or postgres://USER@HOST/DB"
             )));
         };
-        // SQLite has one writer; PostgreSQL commits several batches at once (each waits for its
-        // WAL flush), sharded by conversation so each conversation keeps one queue.
-        let shards = if writer_db.is_some() { 1 } else { 4 };
-        let writer_db = writer_db.unwrap_or_else(|| db.clone());
+        // SQLite has one writer, on a thread of its own; PostgreSQL commits four batches at once
+        // (each waits for its WAL flush), sharded by conversation so each conversation keeps one
+        // queue.
+        let (writer_db, wal) = match writer_db {
+            Some((w, wal)) => (w, Some(wal)),
+            None => (db.clone(), None),
+        };
         let store = Store {
-            writer: writer::MessageWriter::start(writer_db.clone(), shards),
+            writer: writer::MessageWriter::start(writer_db.clone(), 4, wal),
             writer_db,
             db,
         };

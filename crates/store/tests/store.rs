@@ -667,3 +667,97 @@ async fn batched_touches_slide_live_sessions_and_stamp_tokens(store: Store) {
             .is_some()
     );
 }
+
+/// The write-ahead log's salts, which SQLite changes each time the log starts over.
+fn wal_salts(db: &std::path::Path) -> Option<[u8; 8]> {
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    let head = std::fs::read(wal).ok()?;
+    head.get(16..24)?.try_into().ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_steady_sends_the_sqlite_log_starts_over_and_stays_near_its_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wal.db");
+    let limit = 256 * 1024;
+    let store = Store::connect(
+        &format!("sqlite://{}", path.display()),
+        &StoreOptions {
+            sqlite_wal_target_bytes: limit,
+            ..StoreOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let owner = user(&store, "steady@example.com", Role::User).await;
+    let c = open(&store, &owner, "steady").await;
+    // Eight senders keep the writer busy, so the background checkpoints never find the log
+    // idle (without the writer's catch-up the log only grows).
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut senders = Vec::new();
+    for s in 0..8 {
+        let (store, owner, stop) = (store.clone(), owner.clone(), stop.clone());
+        senders.push(tokio::spawn(async move {
+            let mut sent = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let cmid = uuid::Uuid::new_v4().to_string();
+                store
+                    .send_message(text(c, &owner, &format!("s{s} #{sent}"), Some(&cmid)))
+                    .await
+                    .expect("send");
+                sent += 1;
+            }
+            sent
+        }));
+    }
+    let first = loop {
+        if let Some(s) = wal_salts(&path) {
+            break s;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
+    let wal = {
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        std::path::PathBuf::from(wal)
+    };
+    let (mut restarts, mut last) = (0, first);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while restarts < 3 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        if let Some(s) = wal_salts(&path)
+            && s != last
+        {
+            restarts += 1;
+            last = s;
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut total = 0;
+    for s in senders {
+        total += s.await.unwrap();
+    }
+    assert!(
+        restarts >= 3,
+        "the log started over {restarts} times while {total} messages were sent"
+    );
+    // Once quiet, the next write starts the log over and cuts the file back to the limit.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let before = std::fs::metadata(&wal).unwrap().len();
+    store
+        .send_message(text(c, &owner, "after the rush", None))
+        .await
+        .unwrap();
+    let after = std::fs::metadata(&wal).unwrap().len();
+    assert!(
+        after <= limit,
+        "the log file is {after} bytes (was {before}) against a limit of {limit}"
+    );
+    let (messages, _) = store.messages_page(c, None, 1).await.unwrap();
+    assert_eq!(
+        messages.last().map(|m| m.seq),
+        Some(total as i64 + 2),
+        "every message is stored"
+    );
+}
