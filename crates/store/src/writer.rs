@@ -82,30 +82,31 @@ impl MessageWriter {
 /// Runs `writer` on a dedicated thread with a single-threaded runtime; it ends when every
 /// sender of its queue is gone. Falls back to the current runtime if no thread can be had.
 fn spawn_thread(writer: impl std::future::Future<Output = ()> + Send + 'static) {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::warn!(error = %e, "no runtime for the message writer; using the shared one");
+            tokio::spawn(writer);
+            return;
+        }
+    };
+    // Handed over through a channel: a failed spawn drops the receiver, which gives it back.
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    let started = std::thread::Builder::new()
+    let spawned = std::thread::Builder::new()
         .name("sqlite-writer".into())
         .spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            let Ok(writer) = rx.recv() else { return };
-            rt.block_on(writer);
-        });
-    match started {
-        Ok(_) => {
-            if let Err(e) = tx.send(Box::pin(writer)) {
-                tracing::warn!("message writer thread did not start; writing on the runtime");
-                tokio::spawn(e.0);
+            if let Ok(writer) = rx.recv() {
+                rt.block_on(writer);
             }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "no thread for the message writer; writing on the runtime");
-            tokio::spawn(writer);
-        }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "no thread for the message writer; writing on the runtime");
+    }
+    if let Err(back) = tx.send(Box::pin(writer)) {
+        tokio::spawn(back.0);
     }
 }
 
