@@ -387,13 +387,13 @@ pub(crate) fn chunks(n: usize, max: usize) -> Vec<(std::ops::Range<usize>, usize
             let end = (start + cap).min(n);
             let len = end - start;
             // Past 16 rows, multiples of 16: padding a batch of 130 to 256 doubled PostgreSQL's
-            // work at saturation.
+            // work at saturation. Neither exceeds `cap`, a power of two no smaller than `len`.
             let padded = if len <= 16 {
                 len.next_power_of_two()
             } else {
                 len.div_ceil(16) * 16
             };
-            (start..end, padded.min(cap.max(len)))
+            (start..end, padded)
         })
         .collect()
 }

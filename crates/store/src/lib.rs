@@ -220,7 +220,7 @@ impl Store {
             None => (db.clone(), None),
         };
         let store = Store {
-            writer: writer::MessageWriter::start(writer_db.clone(), 4, wal),
+            writer: writer::MessageWriter::start(writer_db.clone(), wal),
             writer_db,
             db,
         };

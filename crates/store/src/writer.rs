@@ -22,6 +22,8 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_BATCH: usize = 256;
 /// Most messages waiting for the writer before senders wait.
 const QUEUE_BOUND: usize = 8192;
+/// PostgreSQL's writers, committing side by side (each waits for its WAL flush).
+const PG_SHARDS: usize = 4;
 
 type Reply = oneshot::Sender<Result<SentMessage, StoreError>>;
 
@@ -39,9 +41,9 @@ pub(crate) struct MessageWriter {
 }
 
 impl MessageWriter {
-    /// Starts `shards` writers on the current runtime, or, given `wal` (SQLite), one writer on
-    /// a thread of its own.
-    pub(crate) fn start(db: Db, shards: usize, wal: Option<WalCatchUp>) -> Self {
+    /// Starts the writers: given `wal` (SQLite), one on a thread of its own; otherwise
+    /// (PostgreSQL) [`PG_SHARDS`] on the current runtime.
+    pub(crate) fn start(db: Db, wal: Option<WalCatchUp>) -> Self {
         let listener: ListenerSlot = Arc::default();
         let shards: Vec<_> = match wal {
             Some(wal) => {
@@ -49,7 +51,7 @@ impl MessageWriter {
                 spawn_thread(run(db, rx, listener.clone(), Some(wal)));
                 vec![tx]
             }
-            None => (0..shards.max(1))
+            None => (0..PG_SHARDS)
                 .map(|_| {
                     let (tx, rx) = mpsc::channel(QUEUE_BOUND);
                     tokio::spawn(run(db.clone(), rx, listener.clone(), None));

@@ -668,11 +668,16 @@ async fn batched_touches_slide_live_sessions_and_stamp_tokens(store: Store) {
     );
 }
 
-/// The write-ahead log's salts, which SQLite changes each time the log starts over.
-fn wal_salts(db: &std::path::Path) -> Option<[u8; 8]> {
+/// The write-ahead log beside a SQLite database file.
+fn wal_file(db: &std::path::Path) -> std::path::PathBuf {
     let mut wal = db.as_os_str().to_owned();
     wal.push("-wal");
-    let head = std::fs::read(wal).ok()?;
+    wal.into()
+}
+
+/// The write-ahead log's salts, which SQLite changes each time the log starts over.
+fn wal_salts(db: &std::path::Path) -> Option<[u8; 8]> {
+    let head = std::fs::read(wal_file(db)).ok()?;
     head.get(16..24)?.try_into().ok()
 }
 
@@ -717,11 +722,7 @@ async fn under_steady_sends_the_sqlite_log_starts_over_and_stays_near_its_limit(
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     };
-    let wal = {
-        let mut wal = path.as_os_str().to_owned();
-        wal.push("-wal");
-        std::path::PathBuf::from(wal)
-    };
+    let wal = wal_file(&path);
     let (mut restarts, mut last) = (0, first);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while restarts < 3 && std::time::Instant::now() < deadline {
