@@ -146,6 +146,9 @@ async fn two_processes_share_live_traffic_survive_a_redis_restart_and_keep_acked
         json!({"email": "ada@example.com", "password": "admin-password-1"}),
     )
     .await;
+    // Ada's socket is open before the conversation exists, so its announcement reaches her
+    // (through Redis, from the other process) before she joins, never during the join.
+    let mut ada = Ws::connect(&b.url, Auth::Token(&ada_t)).await;
     let res = reqwest::Client::new()
         .post(format!("{}/api/support-chat/conversations", a.url))
         .bearer_auth(&ann_t)
@@ -158,8 +161,12 @@ async fn two_processes_share_live_traffic_survive_a_redis_restart_and_keep_acked
         .as_i64()
         .unwrap();
 
+    assert_eq!(
+        ada.next("conversation_created").await["conversationId"],
+        c,
+        "a conversation opened on A is announced to an admin on B"
+    );
     let mut ann = Ws::connect(&a.url, Auth::Token(&ann_t)).await;
-    let mut ada = Ws::connect(&b.url, Auth::Token(&ada_t)).await;
     ann.join(c, None).await;
     ada.join(c, None).await;
 
