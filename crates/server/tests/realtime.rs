@@ -779,7 +779,10 @@ async fn a_demoted_assignee_hears_nothing_more(s: TestServer) {
         )
         .await;
     assert_eq!(res.status(), 200);
+    // The first frame (presence) means the socket is registered: a message sent before that
+    // would not reach it, whatever the role.
     let mut bea_ws = Ws::connect(&s.url, Auth::Token(&bea.token().await)).await;
+    bea_ws.next("presence").await;
     ann.say(c, "first").await;
     assert_eq!(
         bea_ws.next("notification").await["data"]["preview"],
@@ -794,6 +797,7 @@ async fn a_demoted_assignee_hears_nothing_more(s: TestServer) {
     assert_eq!(res.status(), 200);
     assert_eq!(bea_ws.closed_with().await, Some(1008));
     let mut bea_ws = Ws::connect(&s.url, Auth::Token(&bea.token().await)).await;
+    bea_ws.next("presence").await;
     ann.say(c, "my card number is 4111").await;
     bea_ws
         .silent("notification", Duration::from_millis(400))

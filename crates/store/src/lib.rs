@@ -15,6 +15,7 @@ mod knowledge;
 mod messages;
 mod models;
 mod notifications;
+mod sqlite_writer;
 mod stats;
 mod users;
 mod writer;
@@ -75,7 +76,9 @@ pub struct StoreOptions {
     /// How long a request waits for a connection before the store reports itself unavailable.
     pub acquire_timeout: Duration,
     /// SQLite: the write-ahead log's size target. Past it the log is checkpointed to its end
-    /// and restarted, and truncated back to this size.
+    /// and starts over. The file itself is kept up to twice this size (`journal_size_limit`),
+    /// so in steady use the log reuses its space instead of being cut back and grown again on
+    /// every cycle (each regrowth allocates blocks; each cut discards them).
     pub sqlite_wal_target_bytes: u64,
 }
 
@@ -84,39 +87,7 @@ impl Default for StoreOptions {
         Self {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(3),
-            sqlite_wal_target_bytes: 256 * 1024 * 1024,
-        }
-    }
-}
-
-/// Copies the SQLite write-ahead log into the database file every half second, off the
-/// writer's path (PASSIVE: it never blocks the writer or readers). When the log has grown past
-/// `target_bytes` it asks the writer to finish the job so the log can start over (see
-/// [`writer::WalCatchUp`]). Stops with the pool.
-async fn checkpoints(pool: SqlitePool, wal: writer::WalCatchUp, target_bytes: u64) {
-    let page_size: i64 = sqlx::query_scalar("PRAGMA page_size")
-        .fetch_one(&pool)
-        .await
-        .unwrap_or(4096);
-    let target_frames = (target_bytes / page_size.max(512) as u64).max(1) as i64;
-    let mut tick = tokio::time::interval(Duration::from_millis(500));
-    loop {
-        tick.tick().await;
-        if pool.is_closed() {
-            return;
-        }
-        // (busy, frames in the log, frames copied into the database)
-        match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
-            .fetch_one(&pool)
-            .await
-        {
-            Ok((_, frames, _)) => {
-                metrics::gauge!("sqlite_wal_frames").set(frames.max(0) as f64);
-                if frames >= target_frames {
-                    wal.request();
-                }
-            }
-            Err(e) => tracing::debug!(error = %e, "WAL checkpoint failed"),
+            sqlite_wal_target_bytes: 128 * 1024 * 1024,
         }
     }
 }
@@ -125,8 +96,6 @@ async fn checkpoints(pool: SqlitePool, wal: writer::WalCatchUp, target_bytes: u6
 #[derive(Clone)]
 pub struct Store {
     pub(crate) db: Db,
-    /// The message writer's connection (its own on SQLite; the shared pool on PostgreSQL).
-    writer_db: Db,
     pub(crate) writer: writer::MessageWriter,
 }
 
@@ -142,7 +111,8 @@ impl Store {
     /// Connects to `url` (`sqlite://PATH` or `postgres://…`) and runs pending migrations.
     /// An unknown scheme is an error; nothing is created for it.
     pub async fn connect(url: &str, opts: &StoreOptions) -> Result<Store, StoreError> {
-        let (db, writer_db) = if url.starts_with("sqlite:") {
+        let (db, writer) = if url.starts_with("sqlite:") {
+            let wal_file_limit = opts.sqlite_wal_target_bytes.saturating_mul(2);
             let co = SqliteConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("invalid SQLite database URL: {e}")))?
                 .create_if_missing(true)
@@ -152,10 +122,7 @@ impl Store {
                 .foreign_keys(true)
                 .pragma("temp_store", "memory")
                 .pragma("cache_size", "-2000")
-                .pragma(
-                    "journal_size_limit",
-                    opts.sqlite_wal_target_bytes.to_string(),
-                );
+                .pragma("journal_size_limit", wal_file_limit.to_string());
             if let Some(dir) = co.get_filename().parent()
                 && !dir.as_os_str().is_empty()
             {
@@ -171,28 +138,16 @@ impl Store {
                 .connect_with(co.clone())
                 .await
                 .map_err(StoreError::from)?;
-            // SQLite has one writer: the message writer keeps a connection of its own, so it
-            // never waits behind readers for a pooled one.
-            // Its commits never checkpoint (that would fsync on the message path): a background
-            // task checkpoints from a pooled connection instead, see `checkpoints`.
-            let writer = SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(1)
-                .acquire_timeout(opts.acquire_timeout)
-                .test_before_acquire(false)
-                .connect_with(
-                    co.pragma("cache_size", "-16000")
-                        .pragma("wal_autocheckpoint", "0"),
-                )
-                .await
-                .map_err(StoreError::from)?;
-            let wal = writer::WalCatchUp::default();
-            tokio::spawn(checkpoints(
-                pool.clone(),
-                wal.clone(),
-                opts.sqlite_wal_target_bytes,
-            ));
-            (Db::Sqlite(pool), Some((Db::Sqlite(writer), wal)))
+            // SQLite has one writer: the message writer keeps a connection of its own (see
+            // `sqlite_writer`), so it never waits behind readers for a pooled one.
+            let target = sqlite_writer::Target {
+                path: co.get_filename().to_path_buf(),
+                wal_limit_bytes: wal_file_limit,
+                busy_timeout: Duration::from_secs(5),
+                wal_target_bytes: opts.sqlite_wal_target_bytes,
+            };
+            let writer = writer::MessageWriter::start_sqlite(target).await?;
+            (Db::Sqlite(pool), writer)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let co = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("invalid PostgreSQL database URL: {e}")))?;
@@ -205,25 +160,15 @@ impl Store {
                 .connect_with(co)
                 .await
                 .map_err(StoreError::from)?;
-            (Db::Postgres(pool), None)
+            let writer = writer::MessageWriter::start_postgres(pool.clone());
+            (Db::Postgres(pool), writer)
         } else {
             let scheme = url.split(':').next().unwrap_or_default();
             return Err(StoreError::Config(format!(
                 "unsupported database URL scheme '{scheme}': use sqlite://PATH or postgres://USER@HOST/DB"
             )));
         };
-        // SQLite has one writer, on a thread of its own; PostgreSQL commits four batches at once
-        // (each waits for its WAL flush), sharded by conversation so each conversation keeps one
-        // queue.
-        let (writer_db, wal) = match writer_db {
-            Some((w, wal)) => (w, Some(wal)),
-            None => (db.clone(), None),
-        };
-        let store = Store {
-            writer: writer::MessageWriter::start(writer_db.clone(), wal),
-            writer_db,
-            db,
-        };
+        let store = Store { writer, db };
         store.migrate().await?;
         Ok(store)
     }
@@ -266,10 +211,6 @@ impl Store {
     /// Closes every pooled connection (graceful shutdown).
     pub async fn close(&self) {
         on_db!(self, pool => pool.close().await);
-        match &self.writer_db {
-            Db::Sqlite(pool) => pool.close().await,
-            Db::Postgres(pool) => pool.close().await,
-        }
     }
 }
 

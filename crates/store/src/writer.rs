@@ -7,61 +7,69 @@
 //! messages sent in order into a conversation are stored in that order and ids follow the
 //! queue. (PostgreSQL runs a few such queues side by side; SQLite one.)
 //!
-//! SQLite's writer runs on a thread of its own: each statement is a hand-off to sqlx's
-//! connection thread and back, and on the shared runtime every hop back waited its turn behind
-//! request tasks (a `BEGIN` took 0.45 ms under load instead of 0.13 ms). The same thread keeps
-//! the write-ahead log from growing without end; see [`WalCatchUp`].
+//! SQLite's writer is synchronous, on a thread of its own: see [`crate::sqlite_writer`]. It
+//! also keeps the write-ahead log from growing without end; see [`WalCatchUp`].
 
 use crate::batch::insert_batch;
-use crate::{Db, NewMessage, SentMessage, StoreError, now};
+use crate::{NewMessage, SentMessage, StoreError, now};
+use sqlx::PgPool;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most messages stored in one transaction.
-const MAX_BATCH: usize = 256;
+pub(crate) const MAX_BATCH: usize = 256;
 /// Most messages waiting for the writer before senders wait.
 const QUEUE_BOUND: usize = 8192;
 /// PostgreSQL's writers, committing side by side (each waits for its WAL flush).
 const PG_SHARDS: usize = 4;
 
-type Reply = oneshot::Sender<Result<SentMessage, StoreError>>;
+pub(crate) type Reply = oneshot::Sender<Result<SentMessage, StoreError>>;
 
 /// Told about every newly stored message right after its transaction commits, in commit order
 /// per conversation. It runs on the writer task, so it must be quick and must not block.
 pub type MessageListener = Arc<dyn Fn(&SentMessage) + Send + Sync>;
 
-type ListenerSlot = Arc<RwLock<Option<MessageListener>>>;
+pub(crate) type ListenerSlot = Arc<RwLock<Option<MessageListener>>>;
 
 #[derive(Clone)]
 pub(crate) struct MessageWriter {
     /// One queue and task per shard; a conversation always goes to the same shard.
     shards: Arc<[mpsc::Sender<(NewMessage, Reply)>]>,
     listener: ListenerSlot,
+    /// SQLite's checkpointer, stopped when the last handle goes.
+    _background: Option<Arc<crate::sqlite_writer::Background>>,
 }
 
 impl MessageWriter {
-    /// Starts the writers: given `wal` (SQLite), one on a thread of its own; otherwise
-    /// (PostgreSQL) [`PG_SHARDS`] on the current runtime.
-    pub(crate) fn start(db: Db, wal: Option<WalCatchUp>) -> Self {
+    /// Starts SQLite's writer: one thread with a connection of its own to `target`.
+    pub(crate) async fn start_sqlite(
+        target: crate::sqlite_writer::Target,
+    ) -> Result<Self, StoreError> {
         let listener: ListenerSlot = Arc::default();
-        let shards: Vec<_> = match wal {
-            Some(wal) => {
+        let (tx, rx) = mpsc::channel(QUEUE_BOUND);
+        let background = crate::sqlite_writer::start(target, rx, listener.clone()).await?;
+        Ok(Self {
+            shards: vec![tx].into(),
+            listener,
+            _background: Some(Arc::new(background)),
+        })
+    }
+
+    /// Starts PostgreSQL's [`PG_SHARDS`] writers on the current runtime.
+    pub(crate) fn start_postgres(db: PgPool) -> Self {
+        let listener: ListenerSlot = Arc::default();
+        let shards: Vec<_> = (0..PG_SHARDS)
+            .map(|_| {
                 let (tx, rx) = mpsc::channel(QUEUE_BOUND);
-                spawn_thread(run(db, rx, listener.clone(), Some(wal)));
-                vec![tx]
-            }
-            None => (0..PG_SHARDS)
-                .map(|_| {
-                    let (tx, rx) = mpsc::channel(QUEUE_BOUND);
-                    tokio::spawn(run(db.clone(), rx, listener.clone(), None));
-                    tx
-                })
-                .collect(),
-        };
+                tokio::spawn(run(db.clone(), rx, listener.clone()));
+                tx
+            })
+            .collect();
         Self {
             shards: shards.into(),
             listener,
+            _background: None,
         }
     }
 
@@ -78,37 +86,6 @@ impl MessageWriter {
             .map_err(|_| StoreError::Unavailable("message writer stopped".into()))?;
         wait.await
             .map_err(|_| StoreError::Unavailable("message writer stopped".into()))?
-    }
-}
-
-/// Runs `writer` on a dedicated thread with a single-threaded runtime; it ends when every
-/// sender of its queue is gone. Falls back to the current runtime if no thread can be had.
-fn spawn_thread(writer: impl std::future::Future<Output = ()> + Send + 'static) {
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            tracing::warn!(error = %e, "no runtime for the message writer; using the shared one");
-            tokio::spawn(writer);
-            return;
-        }
-    };
-    // Handed over through a channel: a failed spawn drops the receiver, which gives it back.
-    let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    let spawned = std::thread::Builder::new()
-        .name("sqlite-writer".into())
-        .spawn(move || {
-            if let Ok(writer) = rx.recv() {
-                rt.block_on(writer);
-            }
-        });
-    if let Err(e) = spawned {
-        tracing::warn!(error = %e, "no thread for the message writer; writing on the runtime");
-    }
-    if let Err(back) = tx.send(Box::pin(writer)) {
-        tokio::spawn(back.0);
     }
 }
 
@@ -130,12 +107,12 @@ impl WalCatchUp {
         self.0.store(true, Ordering::Relaxed);
     }
 
-    fn take(&self) -> bool {
+    pub(crate) fn take(&self) -> bool {
         self.0.swap(false, Ordering::Relaxed)
     }
 }
 
-fn announce(listener: &ListenerSlot, r: &Result<SentMessage, StoreError>) {
+pub(crate) fn announce(listener: &ListenerSlot, r: &Result<SentMessage, StoreError>) {
     if let Ok(sent) = r
         && sent.created
         && let Some(l) = listener.read().unwrap_or_else(|e| e.into_inner()).as_ref()
@@ -144,12 +121,7 @@ fn announce(listener: &ListenerSlot, r: &Result<SentMessage, StoreError>) {
     }
 }
 
-async fn run(
-    db: Db,
-    mut rx: mpsc::Receiver<(NewMessage, Reply)>,
-    listener: ListenerSlot,
-    wal: Option<WalCatchUp>,
-) {
+async fn run(db: PgPool, mut rx: mpsc::Receiver<(NewMessage, Reply)>, listener: ListenerSlot) {
     let mut batch: Vec<(NewMessage, Reply)> = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let items: Vec<NewMessage> = batch.iter().map(|(m, _)| m.clone()).collect();
@@ -191,45 +163,19 @@ async fn run(
                 }
             }
         }
-        // Between batches, with no transaction open and the replies sent.
-        if let (Some(wal), Db::Sqlite(pool)) = (&wal, &db)
-            && wal.take()
-        {
-            let started = std::time::Instant::now();
-            match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(pool)
-                .await
-            {
-                Ok(_) => metrics::histogram!("sqlite_wal_catch_up_seconds")
-                    .record(started.elapsed().as_secs_f64()),
-                Err(e) => tracing::debug!(error = %e, "WAL catch-up checkpoint failed"),
-            }
-        }
     }
 }
 
 /// Stores every message in one transaction. `Err` means the transaction failed as a whole;
 /// `Ok` holds each message's own outcome (not found, conflict, or stored).
 async fn store_batch(
-    db: &Db,
+    pool: &PgPool,
     items: &[NewMessage],
 ) -> Result<Vec<Result<SentMessage, StoreError>>, StoreError> {
     let t = now();
-    let out = match db {
-        Db::Sqlite(pool) => {
-            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-            let conn = &mut *tx;
-            let out = insert_batch!(conn, items, t, true)?;
-            tx.commit().await?;
-            out
-        }
-        Db::Postgres(pool) => {
-            let mut tx = pool.begin().await?;
-            let conn = &mut *tx;
-            let out = insert_batch!(conn, items, t, false)?;
-            tx.commit().await?;
-            out
-        }
-    };
+    let mut tx = pool.begin().await?;
+    let conn = &mut *tx;
+    let out = insert_batch!(conn, items, t, false)?;
+    tx.commit().await?;
     Ok(out)
 }

@@ -126,6 +126,16 @@ async fn the_same_client_message_id_twice_stores_one_message(store: Store) {
     assert!(!again.created);
     let (messages, _) = store.messages_page(c, None, 50).await.unwrap();
     assert_eq!(messages.len(), 2);
+
+    // A resend answers with the stored message itself: time, metadata and all.
+    let mut with_metadata = text(c, &ann, "with context", Some("cmid-with-metadata"));
+    with_metadata.metadata = Some(serde_json::json!({"page": "/billing", "attempt": 2}));
+    let first = store.send_message(with_metadata.clone()).await.unwrap();
+    let resent = store.send_message(with_metadata).await.unwrap();
+    assert!(first.created && !resent.created);
+    assert_eq!(resent.message, first.message);
+    let (messages, _) = store.messages_page(c, None, 50).await.unwrap();
+    assert_eq!(messages.last(), Some(&first.message), "as stored");
 }
 
 async fn concurrent_senders_get_distinct_increasing_positions(store: Store) {
@@ -743,7 +753,8 @@ async fn under_steady_sends_the_sqlite_log_starts_over_and_stays_near_its_limit(
         restarts >= 3,
         "the log started over {restarts} times while {total} messages were sent"
     );
-    // Once quiet, the next write starts the log over and cuts the file back to the limit.
+    // Once quiet, the next write starts the log over and cuts the file back to its limit: twice
+    // the target, so that in steady use the file is reused rather than cut and regrown.
     tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
     let before = std::fs::metadata(&wal).unwrap().len();
     store
@@ -752,8 +763,9 @@ async fn under_steady_sends_the_sqlite_log_starts_over_and_stays_near_its_limit(
         .unwrap();
     let after = std::fs::metadata(&wal).unwrap().len();
     assert!(
-        after <= limit,
-        "the log file is {after} bytes (was {before}) against a limit of {limit}"
+        after <= 2 * limit,
+        "the log file is {after} bytes (was {before}) against a limit of {}",
+        2 * limit
     );
     let (messages, _) = store.messages_page(c, None, 1).await.unwrap();
     assert_eq!(
