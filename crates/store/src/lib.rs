@@ -112,17 +112,19 @@ impl Store {
     /// An unknown scheme is an error; nothing is created for it.
     pub async fn connect(url: &str, opts: &StoreOptions) -> Result<Store, StoreError> {
         let (db, writer) = if url.starts_with("sqlite:") {
-            let wal_file_limit = opts.sqlite_wal_target_bytes.saturating_mul(2);
             let co = SqliteConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("invalid SQLite database URL: {e}")))?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(5))
+                .busy_timeout(sqlite_writer::BUSY_TIMEOUT)
                 .foreign_keys(true)
                 .pragma("temp_store", "memory")
                 .pragma("cache_size", "-2000")
-                .pragma("journal_size_limit", wal_file_limit.to_string());
+                .pragma(
+                    "journal_size_limit",
+                    sqlite_writer::wal_file_limit(opts.sqlite_wal_target_bytes).to_string(),
+                );
             if let Some(dir) = co.get_filename().parent()
                 && !dir.as_os_str().is_empty()
             {
@@ -142,8 +144,6 @@ impl Store {
             // `sqlite_writer`), so it never waits behind readers for a pooled one.
             let target = sqlite_writer::Target {
                 path: co.get_filename().to_path_buf(),
-                wal_limit_bytes: wal_file_limit,
-                busy_timeout: Duration::from_secs(5),
                 wal_target_bytes: opts.sqlite_wal_target_bytes,
             };
             let writer = writer::MessageWriter::start_sqlite(target).await?;

@@ -14,10 +14,12 @@
 //! as RFC 3339 text, exactly as the async driver writes them, so both read each other's rows.
 
 use crate::batch::{Bumped, Plan};
-use crate::writer::{ListenerSlot, Reply, WalCatchUp, announce};
+use crate::writer::{ListenerSlot, Reply, announce};
 use crate::{Message, NewMessage, SentMessage, StoreError, now};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use support_chat_domain::{ConversationId, MessageId, UserId};
 use time::OffsetDateTime;
@@ -27,11 +29,17 @@ use tokio::sync::mpsc;
 /// Where and how the writer connects: the database file the pool uses.
 pub(crate) struct Target {
     pub path: PathBuf,
-    /// `journal_size_limit`: what the write-ahead log is truncated to after it starts over.
-    pub wal_limit_bytes: u64,
-    pub busy_timeout: Duration,
     /// Past this size the write-ahead log is made to start over (see [`WalCatchUp`]).
     pub wal_target_bytes: u64,
+}
+
+/// How long a connection waits for SQLite's lock before giving up with SQLITE_BUSY.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `journal_size_limit`, what the log file is cut back to after it starts over: twice the
+/// target, so that in steady use the file is reused rather than cut and regrown each cycle.
+pub(crate) fn wal_file_limit(target_bytes: u64) -> u64 {
+    target_bytes.saturating_mul(2)
 }
 
 /// Under load, the shortest time between two commits' starts. Each commit rewrites every page
@@ -43,6 +51,29 @@ const GROUP_WINDOW: Duration = Duration::from_millis(1);
 
 /// How often the checkpointer copies the write-ahead log into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// Lets the background checkpointer ask the SQLite writer to finish a checkpoint.
+///
+/// The write-ahead log only starts over from its beginning when a write transaction begins
+/// with every frame already copied into the database file. The background checkpointer
+/// (PASSIVE, every half second) copies while the writer keeps appending, so under steady
+/// traffic it never quite catches up and the log grew by tens of megabytes a second (1.1 GB
+/// after 15 s of 5,000 sends/s). When the log passes its size target, the checkpointer sets
+/// this flag; the writer, between two batches, copies the few frames written since (a PASSIVE
+/// checkpoint on its own connection, so no transaction is open), and its next transaction
+/// restarts the log, which SQLite then truncates to `journal_size_limit`.
+#[derive(Clone, Default)]
+struct WalCatchUp(Arc<AtomicBool>);
+
+impl WalCatchUp {
+    fn request(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    fn take(&self) -> bool {
+        self.0.swap(false, Ordering::Relaxed)
+    }
+}
 
 /// Keeps the checkpointer running; it stops when this is dropped (with the last store handle).
 pub(crate) struct Background {
@@ -95,7 +126,7 @@ pub(crate) async fn start(
     listener: ListenerSlot,
 ) -> Result<Background, StoreError> {
     let wal = WalCatchUp::default();
-    let target = std::sync::Arc::new(target);
+    let target = Arc::new(target);
     let (opened, ready) = tokio::sync::oneshot::channel();
     // The listener may hand work to the runtime (the hub's inline fallback).
     let runtime = tokio::runtime::Handle::try_current().ok();
@@ -213,7 +244,7 @@ fn open(target: &Target) -> Result<Connection, StoreError> {
             target.path.display()
         ))
     })?;
-    conn.busy_timeout(target.busy_timeout).map_err(err)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
     // Same settings as the pool's connections; its commits never checkpoint (that would fsync
     // on the message path): the background task does, see `checkpoints` and [`WalCatchUp`].
     conn.execute_batch(&format!(
@@ -224,7 +255,7 @@ fn open(target: &Target) -> Result<Connection, StoreError> {
          PRAGMA cache_size = -16000;
          PRAGMA wal_autocheckpoint = 0;
          PRAGMA journal_size_limit = {};",
-        target.wal_limit_bytes
+        wal_file_limit(target.wal_target_bytes)
     ))
     .map_err(err)?;
     conn.set_prepared_statement_cache_capacity(16);

@@ -8,12 +8,12 @@
 //! queue. (PostgreSQL runs a few such queues side by side; SQLite one.)
 //!
 //! SQLite's writer is synchronous, on a thread of its own: see [`crate::sqlite_writer`]. It
-//! also keeps the write-ahead log from growing without end; see [`WalCatchUp`].
+//! also keeps the write-ahead log from growing without end; see
+//! [`crate::sqlite_writer::WalCatchUp`].
 
 use crate::batch::insert_batch;
 use crate::{NewMessage, SentMessage, StoreError, now};
 use sqlx::PgPool;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use tokio::sync::{mpsc, oneshot};
 
@@ -86,29 +86,6 @@ impl MessageWriter {
             .map_err(|_| StoreError::Unavailable("message writer stopped".into()))?;
         wait.await
             .map_err(|_| StoreError::Unavailable("message writer stopped".into()))?
-    }
-}
-
-/// Lets the background checkpointer ask the SQLite writer to finish a checkpoint.
-///
-/// The write-ahead log only starts over from its beginning when a write transaction begins
-/// with every frame already copied into the database file. The background checkpointer
-/// (PASSIVE, every half second) copies while the writer keeps appending, so under steady
-/// traffic it never quite catches up and the log grew by tens of megabytes a second (1.1 GB
-/// after 15 s of 5,000 sends/s). When the log passes its size target, the checkpointer sets
-/// this flag; the writer, between two batches, copies the few frames written since (a PASSIVE
-/// checkpoint on its own connection, so no transaction is open), and its next transaction
-/// restarts the log, which SQLite then truncates to `journal_size_limit`.
-#[derive(Clone, Default)]
-pub(crate) struct WalCatchUp(Arc<AtomicBool>);
-
-impl WalCatchUp {
-    pub(crate) fn request(&self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-
-    pub(crate) fn take(&self) -> bool {
-        self.0.swap(false, Ordering::Relaxed)
     }
 }
 
