@@ -84,6 +84,13 @@ impl<'a> Plan<'a> {
         }
     }
 
+    /// Items not repeating an earlier item's `clientMessageId`, in queue order.
+    pub fn firsts(&self) -> Vec<usize> {
+        (0..self.items.len())
+            .filter(|&i| !matches!(self.slots[i], Slot::SameAs(_)))
+            .collect()
+    }
+
     pub fn existing_sql(n: usize) -> String {
         format!(
             "SELECT {} FROM support_messages m JOIN users u ON u.id = m.sender_id \

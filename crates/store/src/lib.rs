@@ -157,10 +157,22 @@ impl Store {
                 .max_connections(opts.max_connections)
                 .acquire_timeout(opts.acquire_timeout)
                 .test_before_acquire(false)
-                .connect_with(co)
+                .connect_with(co.clone())
                 .await
                 .map_err(StoreError::from)?;
-            let writer = writer::MessageWriter::start_postgres(pool.clone());
+            // The message writers get connections of their own: one each, so their batch
+            // statement stays prepared and planned once per connection (a custom plan costs
+            // more to make than the statement to run), and senders never queue behind reads.
+            let writer_pool = PgPoolOptions::new()
+                .max_connections(writer::PG_SHARDS as u32)
+                .acquire_timeout(opts.acquire_timeout)
+                .test_before_acquire(false)
+                .connect_lazy_with(co.options([
+                    ("plan_cache_mode", "force_generic_plan"),
+                    ("enable_seqscan", "off"),
+                    ("enable_hashjoin", "off"),
+                ]));
+            let writer = writer::MessageWriter::start_postgres(writer_pool);
             (Db::Postgres(pool), writer)
         } else {
             let scheme = url.split(':').next().unwrap_or_default();

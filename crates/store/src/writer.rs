@@ -11,8 +11,8 @@
 //! also keeps the write-ahead log from growing without end; see
 //! [`crate::sqlite_writer::WalCatchUp`].
 
-use crate::batch::insert_batch;
-use crate::{NewMessage, SentMessage, StoreError, now};
+use crate::batch::{Bumped, Plan};
+use crate::{Message, NewMessage, SentMessage, StoreError, now};
 use sqlx::PgPool;
 use std::sync::{Arc, RwLock};
 use tokio::sync::{mpsc, oneshot};
@@ -22,7 +22,7 @@ pub(crate) const MAX_BATCH: usize = 256;
 /// Most messages waiting for the writer before senders wait.
 const QUEUE_BOUND: usize = 8192;
 /// PostgreSQL's writers, committing side by side (each waits for its WAL flush).
-const PG_SHARDS: usize = 4;
+pub(crate) const PG_SHARDS: usize = 4;
 
 pub(crate) type Reply = oneshot::Sender<Result<SentMessage, StoreError>>;
 
@@ -143,16 +143,183 @@ async fn run(db: PgPool, mut rx: mpsc::Receiver<(NewMessage, Reply)>, listener: 
     }
 }
 
-/// Stores every message in one transaction. `Err` means the transaction failed as a whole;
-/// `Ok` holds each message's own outcome (not found, conflict, or stored).
+/// A whole batch in one statement, so one round trip and one implicit transaction: look up
+/// repeated `clientMessageId`s, bump each conversation's sequence (locking its row, so ids grow in
+/// commit order within a conversation, and recording a first admin reply), insert the new
+/// messages and move their senders' read marks. The input comes as arrays, one element per
+/// message, so the statement has one shape whatever the batch size and stays prepared.
+///
+/// One row per input message, in input order: `(existing id, last seq, owner, assignee,
+/// priority, new id, new seq)`. An existing id means the message was stored before; no last seq
+/// means the conversation does not exist; a last seq without a new id means another writer
+/// stored the same `clientMessageId` meanwhile.
+const PG_BATCH: &str = "
+WITH input AS (
+    SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[],
+                         $7::text[])
+        WITH ORDINALITY AS i(conversation_id, sender_id, sender_type, content, message_type,
+                             metadata, cmid, ord)
+),
+existing AS (
+    SELECT i.ord, m.id FROM input i
+    JOIN support_messages m ON m.client_message_id = i.cmid AND m.sender_id = i.sender_id
+),
+fresh AS (
+    SELECT i.*,
+           row_number() OVER (PARTITION BY i.conversation_id ORDER BY i.ord) AS k,
+           count(*) OVER (PARTITION BY i.conversation_id) AS n
+    FROM input i
+    WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = i.ord)
+),
+groups AS (
+    SELECT conversation_id, count(*) AS n,
+           (array_agg(left(content, 200) ORDER BY ord DESC))[1] AS preview,
+           bool_or(sender_type = 'admin') AS has_admin,
+           bool_or(sender_type = 'user') AS has_user
+    FROM fresh GROUP BY conversation_id
+),
+bump AS (
+    UPDATE conversations c SET
+        last_seq = c.last_seq + g.n,
+        last_message_preview = g.preview,
+        last_message_at = $8, last_activity_at = $8, updated_at = $8,
+        first_response_at = CASE WHEN g.has_admin AND c.first_response_at IS NULL
+            THEN $8 ELSE c.first_response_at END,
+        first_response_ms = CASE WHEN g.has_admin AND c.first_response_at IS NULL
+            THEN greatest(0, floor(extract(epoch FROM $8 - c.created_at) * 1000))::int8
+            ELSE c.first_response_ms END,
+        status = CASE WHEN g.has_user AND c.status = 'closed' THEN 'open' ELSE c.status END,
+        closed_at = CASE WHEN g.has_user AND c.status = 'closed' THEN NULL ELSE c.closed_at END,
+        resolution_ms = CASE WHEN g.has_user AND c.status = 'closed'
+            THEN NULL ELSE c.resolution_ms END
+    FROM groups g
+    WHERE c.id = g.conversation_id
+    RETURNING c.id, c.last_seq, c.user_id, c.admin_id, c.priority
+),
+ins AS (
+    INSERT INTO support_messages (conversation_id, seq, sender_id, sender_type, content,
+                                  message_type, created_at, metadata_json, client_message_id)
+    SELECT f.conversation_id, b.last_seq - f.n + f.k, f.sender_id, f.sender_type, f.content,
+           f.message_type, $8, f.metadata::jsonb, f.cmid
+    FROM fresh f JOIN bump b ON b.id = f.conversation_id
+    ORDER BY f.ord
+    ON CONFLICT (sender_id, client_message_id) DO NOTHING
+    RETURNING id, conversation_id, seq, sender_id, sender_type
+),
+marks AS (
+    INSERT INTO conversation_participants
+        (conversation_id, user_id, role, joined_at, last_read_at, last_read_message_id)
+    SELECT conversation_id, sender_id, min(sender_type), $8, $8, max(id)
+    FROM ins WHERE sender_type <> 'system'
+    GROUP BY conversation_id, sender_id
+    ON CONFLICT (conversation_id, user_id) DO UPDATE SET
+        last_read_at = excluded.last_read_at,
+        last_read_message_id = greatest(conversation_participants.last_read_message_id,
+                                        excluded.last_read_message_id)
+)
+SELECT e.id, b.last_seq, b.user_id, b.admin_id, b.priority, ins.id, ins.seq
+FROM input i
+LEFT JOIN existing e ON e.ord = i.ord
+LEFT JOIN fresh f ON f.ord = i.ord
+LEFT JOIN bump b ON b.id = f.conversation_id
+LEFT JOIN ins ON ins.conversation_id = f.conversation_id AND ins.seq = b.last_seq - f.n + f.k
+ORDER BY i.ord";
+
+type BatchRow = (
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// Stores every message with [`PG_BATCH`]. `Err` means the statement (and so the whole batch)
+/// failed; `Ok` holds each message's own outcome (not found, conflict, or stored).
 async fn store_batch(
     pool: &PgPool,
     items: &[NewMessage],
 ) -> Result<Vec<Result<SentMessage, StoreError>>, StoreError> {
     let t = now();
-    let mut tx = pool.begin().await?;
-    let conn = &mut *tx;
-    let out = insert_batch!(conn, items, t, false)?;
-    tx.commit().await?;
-    Ok(out)
+    let plan = Plan::new(items);
+    // A clientMessageId repeated inside the batch goes in once; `finish` answers the repeats.
+    let firsts = plan.firsts();
+    let pick = |f: &dyn Fn(&NewMessage) -> Option<String>| -> Vec<Option<String>> {
+        firsts.iter().map(|&i| f(&items[i])).collect()
+    };
+    let metadata = firsts
+        .iter()
+        .map(|&i| items[i].metadata.as_ref().map(serde_json::to_string).transpose())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| StoreError::Other(format!("message metadata: {e}")))?;
+    let rows: Vec<BatchRow> = sqlx::query_as(PG_BATCH)
+        .bind(firsts.iter().map(|&i| items[i].conversation_id.0).collect::<Vec<_>>())
+        .bind(firsts.iter().map(|&i| items[i].sender_id.0).collect::<Vec<_>>())
+        .bind(pick(&|m| Some(m.sender_type.as_str().to_owned())))
+        .bind(pick(&|m| Some(m.content.clone())))
+        .bind(pick(&|m| Some(m.message_type.as_str().to_owned())))
+        .bind(metadata)
+        .bind(pick(&|m| m.client_message_id.clone()))
+        .bind(t)
+        .fetch_all(pool)
+        .await?;
+    if rows.len() != firsts.len() {
+        return Err(StoreError::Other(format!(
+            "message batch answered {} rows for {} messages",
+            rows.len(),
+            firsts.len()
+        )));
+    }
+    // Messages stored before: read back whole (a resend is rare, so this costs nothing usual).
+    let existing: Vec<i64> = rows.iter().filter_map(|r| r.0).collect();
+    let found = if existing.is_empty() {
+        Vec::new()
+    } else {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM support_messages m JOIN users u ON u.id = m.sender_id
+             WHERE m.id = ANY($1)",
+            crate::messages::MESSAGE_COLS
+        ));
+        sqlx::query_as::<_, crate::messages::MessageRow>(sql)
+            .bind(existing)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(Message::from)
+            .collect()
+    };
+    let mut plan = plan.with_existing(found);
+    // The first admin reply was recorded by the statement: no `first_response_at` here.
+    let mut bumped: Vec<Bumped> = Vec::new();
+    let mut inserted = Vec::new();
+    for (&i, row) in firsts.iter().zip(rows) {
+        let conversation = items[i].conversation_id.0;
+        if let (Some(last_seq), Some(owner), Some(priority)) = (row.1, row.2, row.4)
+            && !bumped.iter().any(|b| b.0 == conversation)
+        {
+            bumped.push((conversation, last_seq, t, None, owner, row.3, priority));
+        }
+        if let (Some(id), Some(seq)) = (row.5, row.6) {
+            inserted.push((id, conversation, seq));
+        }
+    }
+    plan.apply_bumps(bumped, t);
+    plan.apply_inserts(inserted);
+    for i in plan.lost_races() {
+        // Another writer stored the same clientMessageId between the lookup and the insert.
+        let m = &plan.items()[i];
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM support_messages m JOIN users u ON u.id = m.sender_id
+             WHERE m.sender_id = $1 AND m.client_message_id = $2",
+            crate::messages::MESSAGE_COLS
+        ));
+        let row = sqlx::query_as::<_, crate::messages::MessageRow>(sql)
+            .bind(m.sender_id.0)
+            .bind(m.client_message_id.as_deref())
+            .fetch_one(pool)
+            .await?;
+        plan.resolve_race(i, row.into());
+    }
+    Ok(plan.finish(t))
 }
