@@ -250,12 +250,28 @@ async fn store_batch(
     };
     let metadata = firsts
         .iter()
-        .map(|&i| items[i].metadata.as_ref().map(serde_json::to_string).transpose())
+        .map(|&i| {
+            items[i]
+                .metadata
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| StoreError::Other(format!("message metadata: {e}")))?;
     let rows: Vec<BatchRow> = sqlx::query_as(PG_BATCH)
-        .bind(firsts.iter().map(|&i| items[i].conversation_id.0).collect::<Vec<_>>())
-        .bind(firsts.iter().map(|&i| items[i].sender_id.0).collect::<Vec<_>>())
+        .bind(
+            firsts
+                .iter()
+                .map(|&i| items[i].conversation_id.0)
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            firsts
+                .iter()
+                .map(|&i| items[i].sender_id.0)
+                .collect::<Vec<_>>(),
+        )
         .bind(pick(&|m| Some(m.sender_type.as_str().to_owned())))
         .bind(pick(&|m| Some(m.content.clone())))
         .bind(pick(&|m| Some(m.message_type.as_str().to_owned())))

@@ -23,6 +23,7 @@ use futures_util::SinkExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroU32;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 use support_chat_domain::{
@@ -47,13 +48,19 @@ pub async fn ws_handler(State(state): State<AppState>, mut parts: Parts) -> Resp
                 AuthVia::Session { id_hash, .. } => Credential::Session(id_hash.clone()),
                 AuthVia::Token { token_id } => Credential::Token(token_id.clone()),
             };
+            // axum's upgrade task keeps its callback's captures for the socket's whole life:
+            // one pointer, freed once the socket starts, instead of the user's whole record.
+            let setup = Box::new((state, who, credential));
             upgrade
-                .read_buffer_size(1024)
+                .read_buffer_size(512)
                 .write_buffer_size(0)
                 .max_write_buffer_size(MAX_FRAME_BYTES * 4)
                 .max_message_size(MAX_FRAME_BYTES)
                 .max_frame_size(MAX_FRAME_BYTES)
-                .on_upgrade(move |socket| run(state, socket, who, credential))
+                .on_upgrade(move |socket| {
+                    let (state, who, credential) = *setup;
+                    run(state, socket, who, credential)
+                })
         }
         Err(e) => e.into_response(),
     }
@@ -135,6 +142,8 @@ struct Session {
     joined: HashMap<ConversationId, Joined>,
     limiter: DefaultDirectRateLimiter,
     strikes: u32,
+    /// When the peer last sent anything (idle timeout).
+    last_heard: Instant,
 }
 
 /// Why the loop ended: with a close frame to send, or the peer is gone.
@@ -145,106 +154,124 @@ enum End {
 
 type WsResult<T> = Result<T, axum::Error>;
 
-async fn run(state: AppState, mut socket: WebSocket, who: CurrentUser, credential: Credential) {
-    let hub = state.hub.clone();
-    let conn = hub.connect(who.user.id, who.user.role, credential);
+/// Registers the socket with the hub and returns its task. Not an `async fn`: an async fn keeps
+/// its arguments for as long as it runs, and the signed-in user's record is not needed after
+/// this.
+fn run(
+    state: AppState,
+    socket: WebSocket,
+    who: CurrentUser,
+    credential: Credential,
+) -> impl std::future::Future<Output = ()> {
+    let conn = state.hub.connect(who.user.id, who.user.role, credential);
     let who = Who {
         id: who.user.id,
         name: who.user.name.into_boxed_str(),
         role: who.user.role,
     };
-    let cfg = hub.config.clone();
+    let cfg = &state.hub.config;
     let per_second = NonZeroU32::new(cfg.frames_per_second.max(1)).unwrap_or(NonZeroU32::MIN);
     let burst = NonZeroU32::new(cfg.frame_burst.max(1)).unwrap_or(NonZeroU32::MIN);
-    let mut s = Session {
+    let s = Session {
+        hub: state.hub.clone(),
         state,
-        hub: hub.clone(),
-        conn: conn.clone(),
+        conn,
         who,
         joined: HashMap::new(),
         limiter: RateLimiter::direct(Quota::per_second(per_second).allow_burst(burst)),
         strikes: 0,
+        last_heard: Instant::now(),
     };
-    let mut last_heard = Instant::now();
-    let ping = tokio::time::sleep(cfg.ping_interval);
+    serve(Box::new((s, socket)))
+}
+
+/// The socket's loop, until it closes. The session and the socket come boxed: an async fn
+/// stores its arguments twice (as passed, and as moved into its body), and they are most of
+/// what a socket costs.
+async fn serve(parts: Box<(Session, WebSocket)>) {
+    let mut parts = parts;
+    let (s, socket) = &mut *parts;
+    let ping = tokio::time::sleep(s.hub.config.ping_interval);
     tokio::pin!(ping);
+    // Allocated only while a hole is open (rare): most sockets never have one.
+    let mut hole: Option<Pin<Box<tokio::time::Sleep>>> = None;
     let end = loop {
-        let hole = s.next_hole_deadline();
-        tokio::select! {
-            biased;
-            () = conn.wake.notified() => match or_closed(&conn, Box::pin(s.flush(&mut socket))).await {
-                Some(Ok(None)) => {}
-                Some(Ok(Some(reason))) => break End::Close(reason.code, reason.reason),
-                Some(Err(_)) => break End::Gone,
-                None => break closing(&conn),
-            },
-            incoming = socket.recv() => match incoming {
-                None => break End::Gone,
-                Some(Err(e)) => break if too_big(&e) { End::Close(1009, "frame too large (64 KiB at most)") } else { End::Gone },
-                Some(Ok(msg)) => {
-                    last_heard = Instant::now();
-                    let r = match msg {
-                        WsMessage::Text(t) => or_closed(&conn, Box::pin(s.handle(&mut socket, t.as_str()))).await,
-                        WsMessage::Binary(_) => or_closed(&conn, Box::pin(s.refuse_binary(&mut socket))).await,
-                        WsMessage::Close(_) => break End::Gone,
-                        WsMessage::Ping(_) | WsMessage::Pong(_) => Some(Ok(None)),
-                    };
-                    match r {
-                        Some(Ok(None)) => {}
-                        Some(Ok(Some(reason))) => break End::Close(reason.code, reason.reason),
-                        Some(Err(_)) => break End::Gone,
-                        None => break closing(&conn),
-                    }
-                }
-            },
-            () = &mut ping => {
-                if last_heard.elapsed() >= cfg.idle_timeout {
-                    break End::Close(1001, "idle timeout");
-                }
-                match or_closed(&conn, socket.send(WsMessage::Ping(Default::default()))).await {
-                    Some(Ok(())) => {}
-                    Some(Err(_)) => break End::Gone,
-                    None => break closing(&conn),
-                }
-                ping.as_mut().reset(tokio::time::Instant::now() + cfg.ping_interval);
-            }
-            () = sleep_until(hole), if hole.is_some() => {
-                match or_closed(&conn, Box::pin(s.fill_holes(&mut socket, false))).await {
-                    Some(Ok(())) => {}
-                    Some(Err(_)) => break End::Gone,
-                    None => break closing(&conn),
+        match (s.next_hole_deadline(), &mut hole) {
+            (None, h) => *h = None,
+            (Some(at), Some(h)) => {
+                if h.deadline() != at.into() {
+                    h.as_mut().reset(at.into());
                 }
             }
+            (Some(at), h) => *h = Some(Box::pin(tokio::time::sleep_until(at.into()))),
+        }
+        let wake = next_wake(&s.conn, socket, ping.as_mut(), hole.as_mut()).await;
+        // Boxed: the state of handling a frame exists only while one is handled.
+        if let Some(end) = Box::pin(s.on_wake(socket, wake, ping.as_mut())).await {
+            break end;
         }
     };
     if let End::Close(code, reason) = end {
-        // Send the close frame, then read until the peer answers it: closing a socket with
-        // unread input makes the kernel reset the connection, and the peer would lose the
-        // close frame (and its code) with it.
-        let _ = tokio::time::timeout(
-            std::time::Duration::from_secs(1),
-            Box::pin(async {
-                let frame = WsMessage::Close(Some(CloseFrame {
-                    code,
-                    reason: reason.into(),
-                }));
-                if socket.send(frame).await.is_ok() {
-                    while let Some(Ok(m)) = socket.recv().await {
-                        if matches!(m, WsMessage::Close(_)) {
-                            break;
-                        }
-                    }
-                }
-            }),
-        )
-        .await;
+        Box::pin(close_socket(socket, code, reason)).await;
     }
-    hub.disconnect(&conn, s.joined.keys().copied());
+    s.hub.disconnect(&s.conn, s.joined.keys().copied());
 }
 
-/// Runs `fut` (boxed by callers, so the large state of frame handling is allocated only while
-/// a frame is handled, not held by every idle socket) unless the hub asks the connection to close first (a write to a peer that stopped
-/// reading would otherwise wait forever).
+/// What woke a socket's task.
+enum Wake {
+    /// The hub queued something (or wants the socket closed).
+    Outbox,
+    Incoming(Option<Result<WsMessage, axum::Error>>),
+    Ping,
+    /// A hole in a joined conversation stayed open too long.
+    Hole,
+}
+
+/// Waits for the socket's next event. An idle socket spends its life in this future, so it
+/// holds nothing else: its size is most of what an idle connection costs.
+async fn next_wake(
+    conn: &Conn,
+    socket: &mut WebSocket,
+    ping: Pin<&mut tokio::time::Sleep>,
+    hole: Option<&mut Pin<Box<tokio::time::Sleep>>>,
+) -> Wake {
+    let hole = async {
+        match hole {
+            Some(h) => h.await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        biased;
+        () = conn.wake.notified() => Wake::Outbox,
+        incoming = socket.recv() => Wake::Incoming(incoming),
+        () = ping => Wake::Ping,
+        () = hole => Wake::Hole,
+    }
+}
+
+/// Sends the close frame, then reads until the peer answers it: closing a socket with unread
+/// input makes the kernel reset the connection, and the peer would lose the close frame (and
+/// its code) with it.
+async fn close_socket(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        let frame = WsMessage::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        }));
+        if socket.send(frame).await.is_ok() {
+            while let Some(Ok(m)) = socket.recv().await {
+                if matches!(m, WsMessage::Close(_)) {
+                    break;
+                }
+            }
+        }
+    })
+    .await;
+}
+
+/// Runs `fut` unless the hub asks the connection to close first (a write to a peer that
+/// stopped reading would otherwise wait forever).
 async fn or_closed<T>(conn: &Conn, fut: impl std::future::Future<Output = T>) -> Option<T> {
     if conn.is_closing() {
         return None;
@@ -261,12 +288,6 @@ fn closing(conn: &Conn) -> End {
     match conn.take().1 {
         Some(r) => End::Close(r.code, r.reason),
         None => End::Gone,
-    }
-}
-
-async fn sleep_until(at: Option<Instant>) {
-    if let Some(at) = at {
-        tokio::time::sleep_until(at.into()).await;
     }
 }
 
@@ -288,6 +309,56 @@ fn store_error(e: &StoreError) -> (&'static str, String) {
 }
 
 impl Session {
+    /// Does what `wake` calls for; `Some` ends the socket's loop.
+    async fn on_wake(
+        &mut self,
+        socket: &mut WebSocket,
+        wake: Wake,
+        mut ping: Pin<&mut tokio::time::Sleep>,
+    ) -> Option<End> {
+        let conn = self.conn.clone();
+        let r = match wake {
+            Wake::Outbox => or_closed(&conn, self.flush(socket)).await,
+            Wake::Incoming(None) => return Some(End::Gone),
+            Wake::Incoming(Some(Err(e))) => {
+                return Some(if too_big(&e) {
+                    End::Close(1009, "frame too large (64 KiB at most)")
+                } else {
+                    End::Gone
+                });
+            }
+            Wake::Incoming(Some(Ok(msg))) => {
+                self.last_heard = Instant::now();
+                match msg {
+                    WsMessage::Text(t) => or_closed(&conn, self.handle(socket, t.as_str())).await,
+                    WsMessage::Binary(_) => or_closed(&conn, self.refuse_binary(socket)).await,
+                    WsMessage::Close(_) => return Some(End::Gone),
+                    WsMessage::Ping(_) | WsMessage::Pong(_) => Some(Ok(None)),
+                }
+            }
+            Wake::Ping => {
+                let cfg = &self.hub.config;
+                if self.last_heard.elapsed() >= cfg.idle_timeout {
+                    return Some(End::Close(1001, "idle timeout"));
+                }
+                ping.as_mut()
+                    .reset(tokio::time::Instant::now() + cfg.ping_interval);
+                or_closed(&conn, socket.send(WsMessage::Ping(Default::default())))
+                    .await
+                    .map(|r| r.map(|()| None))
+            }
+            Wake::Hole => or_closed(&conn, self.fill_holes(socket, false))
+                .await
+                .map(|r| r.map(|()| None)),
+        };
+        match r {
+            Some(Ok(None)) => None,
+            Some(Ok(Some(reason))) => Some(End::Close(reason.code, reason.reason)),
+            Some(Err(_)) => Some(End::Gone),
+            None => Some(closing(&conn)),
+        }
+    }
+
     async fn send(&self, socket: &mut WebSocket, frame: ServerFrame) -> WsResult<()> {
         socket.send(WsMessage::Text(frame.encode())).await
     }
