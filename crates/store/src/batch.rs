@@ -53,9 +53,17 @@ enum Slot {
     Failed(StoreError),
 }
 
+fn reused_elsewhere() -> StoreError {
+    StoreError::Conflict(
+        "clientMessageId was already used for a message in another conversation".into(),
+    )
+}
+
 pub(crate) struct Plan<'a> {
     items: &'a [NewMessage],
     slots: Vec<Slot>,
+    /// Who the stored messages concern, when known per message (PostgreSQL's writer).
+    audiences: HashMap<i64, Audience>,
     pub cmids: Vec<String>,
     pub groups: Vec<Group>,
 }
@@ -68,7 +76,10 @@ impl<'a> Plan<'a> {
         for (i, m) in items.iter().enumerate() {
             if let Some(c) = m.client_message_id.as_deref() {
                 match first_of.get(&(m.sender_id.0, c)) {
-                    Some(&j) => slots[i] = Slot::SameAs(j),
+                    Some(&j) if items[j].conversation_id == m.conversation_id => {
+                        slots[i] = Slot::SameAs(j)
+                    }
+                    Some(_) => slots[i] = Slot::Failed(reused_elsewhere()),
                     None => {
                         first_of.insert((m.sender_id.0, c), i);
                         cmids.push(c.to_owned());
@@ -79,16 +90,29 @@ impl<'a> Plan<'a> {
         Plan {
             items,
             slots,
+            audiences: HashMap::new(),
             cmids,
             groups: Vec::new(),
         }
     }
 
-    /// Items not repeating an earlier item's `clientMessageId`, in queue order.
+    /// Items still to store (not repeating an earlier item's `clientMessageId`), in queue order.
     pub fn firsts(&self) -> Vec<usize> {
         (0..self.items.len())
-            .filter(|&i| !matches!(self.slots[i], Slot::SameAs(_)))
+            .filter(|&i| matches!(self.slots[i], Slot::Pending))
             .collect()
+    }
+
+    /// Item `i` was stored with this sequence number and id.
+    pub fn stored(&mut self, i: usize, seq: i64, id: i64, audience: Audience) {
+        self.slots[i] = Slot::Planned { seq, id: Some(id) };
+        self.audiences
+            .insert(self.items[i].conversation_id.0, audience);
+    }
+
+    /// Item `i` failed on its own.
+    pub fn fail(&mut self, i: usize, e: StoreError) {
+        self.slots[i] = Slot::Failed(e);
     }
 
     pub fn existing_sql(n: usize) -> String {
@@ -112,10 +136,7 @@ impl<'a> Plan<'a> {
                 self.slots[i] = if msg.conversation_id == self.items[i].conversation_id {
                     Slot::Existing(msg)
                 } else {
-                    Slot::Failed(StoreError::Conflict(
-                        "clientMessageId was already used for a message in another conversation"
-                            .into(),
-                    ))
+                    Slot::Failed(reused_elsewhere())
                 };
             }
         }
@@ -273,9 +294,7 @@ impl<'a> Plan<'a> {
         self.slots[i] = if msg.conversation_id == self.items[i].conversation_id {
             Slot::Existing(msg)
         } else {
-            Slot::Failed(StoreError::Conflict(
-                "clientMessageId was already used for a message in another conversation".into(),
-            ))
+            Slot::Failed(reused_elsewhere())
         };
     }
 
@@ -328,7 +347,7 @@ impl<'a> Plan<'a> {
 
     /// Every item's outcome, in queue order.
     pub fn finish(self, t: OffsetDateTime) -> Vec<Result<SentMessage, StoreError>> {
-        let mut audience: HashMap<i64, Audience> = HashMap::new();
+        let mut audience = self.audiences;
         for g in &self.groups {
             if let Some(a) = g.audience {
                 audience.insert(g.conversation, a);
@@ -632,6 +651,30 @@ mod tests {
         assert!(a.created && !b.created);
         assert_eq!(a.message.id, b.message.id);
         assert_eq!(out[2].as_ref().unwrap().message.id, MessageId(101));
+    }
+
+    #[test]
+    fn a_client_id_reused_for_another_conversation_in_one_batch_is_a_conflict() {
+        let items = [
+            msg(1, 10, SenderType::User, Some("a")),
+            msg(2, 10, SenderType::User, Some("a")),
+        ];
+        let t = OffsetDateTime::now_utc();
+        let mut plan = Plan::new(&items).with_existing(vec![]);
+        assert_eq!(
+            plan.firsts(),
+            vec![0],
+            "only the first goes to the database"
+        );
+        plan.apply_bumps(vec![(1, 1, t, None, 5, None, "normal".into())], t);
+        plan.apply_inserts(vec![(100, 1, 1)]);
+        let out = plan.finish(t);
+        assert_eq!(out[0].as_ref().unwrap().message.id, MessageId(100));
+        assert!(
+            matches!(&out[1], Err(StoreError::Conflict(m)) if m.contains("another conversation")),
+            "{:?}",
+            out[1].as_ref().map(|s| s.message.id)
+        );
     }
 
     #[test]

@@ -160,18 +160,23 @@ impl Store {
                 .connect_with(co.clone())
                 .await
                 .map_err(StoreError::from)?;
-            // The message writers get connections of their own: one each, so their batch
-            // statement stays prepared and planned once per connection (a custom plan costs
-            // more to make than the statement to run), and senders never queue behind reads.
+            // The message writers get connections of their own (4, one per writer while all are
+            // busy), so their batch statement stays prepared and planned once per connection (a
+            // custom plan costs more to make than the statement to run), and senders never
+            // queue behind reads. Opened now, so a server refusing these options fails the start.
             let writer_pool = PgPoolOptions::new()
                 .max_connections(writer::PG_SHARDS as u32)
                 .acquire_timeout(opts.acquire_timeout)
-                .test_before_acquire(false)
-                .connect_lazy_with(co.options([
+                // Pinged before each batch: a connection broken by a database restart is
+                // replaced instead of failing a batch whose senders would get 503s.
+                .test_before_acquire(true)
+                .connect_with(co.options([
                     ("plan_cache_mode", "force_generic_plan"),
                     ("enable_seqscan", "off"),
                     ("enable_hashjoin", "off"),
-                ]));
+                ]))
+                .await
+                .map_err(StoreError::from)?;
             let writer = writer::MessageWriter::start_postgres(writer_pool);
             (Db::Postgres(pool), writer)
         } else {

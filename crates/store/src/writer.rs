@@ -11,10 +11,11 @@
 //! also keeps the write-ahead log from growing without end; see
 //! [`crate::sqlite_writer::WalCatchUp`].
 
-use crate::batch::{Bumped, Plan};
-use crate::{Message, NewMessage, SentMessage, StoreError, now};
+use crate::batch::Plan;
+use crate::{Audience, Message, NewMessage, SentMessage, StoreError, now};
 use sqlx::PgPool;
 use std::sync::{Arc, RwLock};
+use support_chat_domain::UserId;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most messages stored in one transaction.
@@ -235,8 +236,9 @@ type BatchRow = (
     Option<i64>,
 );
 
-/// Stores every message with [`PG_BATCH`]. `Err` means the statement (and so the whole batch)
-/// failed; `Ok` holds each message's own outcome (not found, conflict, or stored).
+/// Stores every message with [`PG_BATCH`]. `Err` means the statement failed, so nothing was
+/// stored; `Ok` holds each message's own outcome (not found, conflict, stored, or a failure to
+/// read back a message stored before).
 async fn store_batch(
     pool: &PgPool,
     items: &[NewMessage],
@@ -280,50 +282,70 @@ async fn store_batch(
         .bind(t)
         .fetch_all(pool)
         .await?;
+    // Committed: from here on a failure concerns single messages, never the batch (which must
+    // not be stored again).
+    let mut plan = plan;
     if rows.len() != firsts.len() {
-        return Err(StoreError::Other(format!(
+        let e = StoreError::Other(format!(
             "message batch answered {} rows for {} messages",
             rows.len(),
             firsts.len()
-        )));
+        ));
+        for &i in &firsts {
+            plan.fail(i, e.clone());
+        }
+        return Ok(plan.finish(t));
+    }
+    let mut before = Vec::new();
+    let mut races = Vec::new();
+    for (&i, row) in firsts.iter().zip(rows) {
+        match row {
+            (Some(id), ..) => before.push((i, id)),
+            (None, None, ..) => plan.fail(i, StoreError::NotFound),
+            (None, Some(_), Some(owner), assignee, Some(priority), Some(id), Some(seq)) => {
+                let audience = Audience {
+                    owner: UserId(owner),
+                    assignee: assignee.map(UserId),
+                    urgent: priority == "urgent",
+                };
+                plan.stored(i, seq, id, audience);
+            }
+            // The conversation was bumped but the insert met the same clientMessageId, stored
+            // meanwhile by another writer.
+            (None, Some(_), ..) => races.push(i),
+        }
     }
     // Messages stored before: read back whole (a resend is rare, so this costs nothing usual).
-    let existing: Vec<i64> = rows.iter().filter_map(|r| r.0).collect();
-    let found = if existing.is_empty() {
-        Vec::new()
-    } else {
+    if !before.is_empty() {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {} FROM support_messages m JOIN users u ON u.id = m.sender_id
              WHERE m.id = ANY($1)",
             crate::messages::MESSAGE_COLS
         ));
-        sqlx::query_as::<_, crate::messages::MessageRow>(sql)
-            .bind(existing)
+        let ids: Vec<i64> = before.iter().map(|&(_, id)| id).collect();
+        let found = sqlx::query_as::<_, crate::messages::MessageRow>(sql)
+            .bind(ids)
             .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(Message::from)
-            .collect()
-    };
-    let mut plan = plan.with_existing(found);
-    // The first admin reply was recorded by the statement: no `first_response_at` here.
-    let mut bumped: Vec<Bumped> = Vec::new();
-    let mut inserted = Vec::new();
-    for (&i, row) in firsts.iter().zip(rows) {
-        let conversation = items[i].conversation_id.0;
-        if let (Some(last_seq), Some(owner), Some(priority)) = (row.1, row.2, row.4)
-            && !bumped.iter().any(|b| b.0 == conversation)
-        {
-            bumped.push((conversation, last_seq, t, None, owner, row.3, priority));
-        }
-        if let (Some(id), Some(seq)) = (row.5, row.6) {
-            inserted.push((id, conversation, seq));
+            .await;
+        match found {
+            Ok(found) => {
+                let found: Vec<Message> = found.into_iter().map(Message::from).collect();
+                for (i, id) in before {
+                    match found.iter().find(|m| m.id.0 == id) {
+                        Some(m) => plan.resolve_race(i, m.clone()),
+                        None => plan.fail(i, StoreError::NotFound),
+                    }
+                }
+            }
+            Err(e) => {
+                let e = StoreError::from(e);
+                for (i, _) in before {
+                    plan.fail(i, e.clone());
+                }
+            }
         }
     }
-    plan.apply_bumps(bumped, t);
-    plan.apply_inserts(inserted);
-    for i in plan.lost_races() {
-        // Another writer stored the same clientMessageId between the lookup and the insert.
+    for i in races {
         let m = &plan.items()[i];
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {} FROM support_messages m JOIN users u ON u.id = m.sender_id
@@ -334,8 +356,11 @@ async fn store_batch(
             .bind(m.sender_id.0)
             .bind(m.client_message_id.as_deref())
             .fetch_one(pool)
-            .await?;
-        plan.resolve_race(i, row.into());
+            .await;
+        match row {
+            Ok(row) => plan.resolve_race(i, row.into()),
+            Err(e) => plan.fail(i, StoreError::from(e)),
+        }
     }
     Ok(plan.finish(t))
 }

@@ -136,6 +136,27 @@ async fn the_same_client_message_id_twice_stores_one_message(store: Store) {
     assert_eq!(resent.message, first.message);
     let (messages, _) = store.messages_page(c, None, 50).await.unwrap();
     assert_eq!(messages.last(), Some(&first.message), "as stored");
+
+    // The same id sent at once into another conversation of the same writer queue (so most
+    // likely in the same batch): the first is stored, the second is a conflict, never the first
+    // message handed back as if it were its own.
+    let mut other = open(&store, &ann, "Other").await;
+    while other.0 % 4 != c.0 % 4 {
+        other = open(&store, &ann, "Other").await;
+    }
+    let (x, y) = tokio::join!(
+        store.send_message(text(c, &ann, "one", Some("cmid-two-rooms"))),
+        store.send_message(text(other, &ann, "two", Some("cmid-two-rooms"))),
+    );
+    let x = x.unwrap();
+    assert!(x.created && x.message.conversation_id == c);
+    assert!(
+        matches!(y, Err(StoreError::Conflict(_))),
+        "{:?}",
+        y.map(|s| s.message.conversation_id)
+    );
+    let (in_other, _) = store.messages_page(other, None, 50).await.unwrap();
+    assert_eq!(in_other.len(), 1, "only the opening message");
 }
 
 async fn concurrent_senders_get_distinct_increasing_positions(store: Store) {

@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ArticleView } from '../../api/knowledge';
 import { fakeServer, json, renderWithApp } from '../support/testUtils';
@@ -34,7 +34,12 @@ describe('ArticlePage', () => {
     expect(within(within(article).getByRole('list', { name: 'Tags' })).getByText('browser')).toBeTruthy();
 
     await router.navigate('/help/articles/4', { state: { back: '/assistant/9' } });
-    fireEvent.click(await screen.findByRole('link', { name: 'Back to the assistant' }));
+    // The link is on the page before the navigation re-renders it with the new state.
+    const back = () => screen.getByRole('link', { name: 'Back to the assistant' });
+    await waitFor(() => {
+      expect(back().getAttribute('href')).toBe('/assistant/9');
+    });
+    fireEvent.click(back());
     await screen.findByText('Assistant page');
     expect(router.state.location.pathname).toBe('/assistant/9');
   });
