@@ -545,11 +545,7 @@ macro_rules! insert_batch {
             for i in plan.lost_races() {
                 // Another writer stored the same clientMessageId between our check and insert.
                 let m = &plan.items()[i];
-                let sql = ::sqlx::AssertSqlSafe(format!(
-                    "SELECT {} FROM support_messages m JOIN users u ON u.id = m.sender_id
-                     WHERE m.sender_id = $1 AND m.client_message_id = $2",
-                    $crate::messages::MESSAGE_COLS
-                ));
+                let sql = ::sqlx::AssertSqlSafe($crate::messages::by_client_id_sql());
                 let row = ::sqlx::query_as::<_, $crate::messages::MessageRow>(sql)
                     .bind(m.sender_id.0)
                     .bind(m.client_message_id.as_deref())

@@ -43,6 +43,14 @@ pub(crate) const MESSAGE_COLS: &str = "m.id, m.conversation_id, m.seq, m.sender_
      CASE WHEN m.sender_type = 'system' THEN 'System' ELSE u.name END AS sender_name, m.content, m.message_type, m.created_at, m.read_at, m.client_message_id, \
      m.deleted_at, m.metadata_json";
 
+/// The message a sender (`$1`) stored with a `clientMessageId` (`$2`).
+pub(crate) fn by_client_id_sql() -> String {
+    format!(
+        "SELECT {MESSAGE_COLS} FROM support_messages m JOIN users u ON u.id = m.sender_id
+         WHERE m.sender_id = $1 AND m.client_message_id = $2"
+    )
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct MessageRow {
     id: i64,
@@ -95,10 +103,7 @@ impl Store {
         sender: UserId,
         client_message_id: &str,
     ) -> Result<Option<Message>, StoreError> {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {MESSAGE_COLS} FROM support_messages m JOIN users u ON u.id = m.sender_id
-             WHERE m.sender_id = $1 AND m.client_message_id = $2"
-        ));
+        let sql = sqlx::AssertSqlSafe(by_client_id_sql());
         let row = on_db!(self, pool => sqlx::query_as::<_, MessageRow>(sql)
             .bind(sender.0).bind(client_message_id).fetch_optional(pool).await)?;
         Ok(row.map(Message::from))

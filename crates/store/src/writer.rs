@@ -244,10 +244,11 @@ async fn store_batch(
     items: &[NewMessage],
 ) -> Result<Vec<Result<SentMessage, StoreError>>, StoreError> {
     let t = now();
-    let plan = Plan::new(items);
+    let mut plan = Plan::new(items);
     // A clientMessageId repeated inside the batch goes in once; `finish` answers the repeats.
     let firsts = plan.firsts();
-    let pick = |f: &dyn Fn(&NewMessage) -> Option<String>| -> Vec<Option<String>> {
+    // One array per column, one element per message.
+    let column = |f: fn(&NewMessage) -> Option<&str>| -> Vec<Option<&str>> {
         firsts.iter().map(|&i| f(&items[i])).collect()
     };
     let metadata = firsts
@@ -261,30 +262,21 @@ async fn store_batch(
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| StoreError::Other(format!("message metadata: {e}")))?;
+    let ids =
+        |f: fn(&NewMessage) -> i64| -> Vec<i64> { firsts.iter().map(|&i| f(&items[i])).collect() };
     let rows: Vec<BatchRow> = sqlx::query_as(PG_BATCH)
-        .bind(
-            firsts
-                .iter()
-                .map(|&i| items[i].conversation_id.0)
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            firsts
-                .iter()
-                .map(|&i| items[i].sender_id.0)
-                .collect::<Vec<_>>(),
-        )
-        .bind(pick(&|m| Some(m.sender_type.as_str().to_owned())))
-        .bind(pick(&|m| Some(m.content.clone())))
-        .bind(pick(&|m| Some(m.message_type.as_str().to_owned())))
+        .bind(ids(|m| m.conversation_id.0))
+        .bind(ids(|m| m.sender_id.0))
+        .bind(column(|m| Some(m.sender_type.as_str())))
+        .bind(column(|m| Some(m.content.as_str())))
+        .bind(column(|m| Some(m.message_type.as_str())))
         .bind(metadata)
-        .bind(pick(&|m| m.client_message_id.clone()))
+        .bind(column(|m| m.client_message_id.as_deref()))
         .bind(t)
         .fetch_all(pool)
         .await?;
     // Committed: from here on a failure concerns single messages, never the batch (which must
     // not be stored again).
-    let mut plan = plan;
     if rows.len() != firsts.len() {
         let e = StoreError::Other(format!(
             "message batch answered {} rows for {} messages",
@@ -347,11 +339,7 @@ async fn store_batch(
     }
     for i in races {
         let m = &plan.items()[i];
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {} FROM support_messages m JOIN users u ON u.id = m.sender_id
-             WHERE m.sender_id = $1 AND m.client_message_id = $2",
-            crate::messages::MESSAGE_COLS
-        ));
+        let sql = sqlx::AssertSqlSafe(crate::messages::by_client_id_sql());
         let row = sqlx::query_as::<_, crate::messages::MessageRow>(sql)
             .bind(m.sender_id.0)
             .bind(m.client_message_id.as_deref())

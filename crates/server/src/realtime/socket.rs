@@ -188,8 +188,7 @@ fn run(
 /// The socket's loop, until it closes. The session and the socket come boxed: an async fn
 /// stores its arguments twice (as passed, and as moved into its body), and they are most of
 /// what a socket costs.
-async fn serve(parts: Box<(Session, WebSocket)>) {
-    let mut parts = parts;
+async fn serve(mut parts: Box<(Session, WebSocket)>) {
     let (s, socket) = &mut *parts;
     let ping = tokio::time::sleep(s.hub.config.ping_interval);
     tokio::pin!(ping);
