@@ -120,7 +120,7 @@ impl Store {
                 .busy_timeout(sqlite_writer::BUSY_TIMEOUT)
                 .foreign_keys(true)
                 .pragma("temp_store", "memory")
-                .pragma("cache_size", "-2000")
+                .pragma("cache_size", "-512")
                 .pragma(
                     "journal_size_limit",
                     sqlite_writer::wal_file_limit(opts.sqlite_wal_target_bytes).to_string(),

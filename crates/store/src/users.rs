@@ -166,45 +166,43 @@ impl Store {
     ) -> Result<(HashMap<String, Role>, HashMap<String, Role>), StoreError> {
         let t = now();
         let mut live_sessions = HashMap::new();
-        for part in sessions.chunks(500) {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT s.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.revoked_at IS NULL AND s.expires_at > $1 AND s.id IN ({})",
-                crate::batch::placeholders(2, part.len())
-            ));
-            let rows = on_db!(self, pool => {
-                let mut q = sqlx::query_as::<_, (String, String)>(sql).bind(t);
-                for id in part {
-                    q = q.bind(id.as_str());
-                }
-                q.fetch_all(pool).await
-            })?;
-            for (id, role) in rows {
-                if let Ok(role) = role.parse() {
-                    live_sessions.insert(id, role);
-                }
-            }
-        }
         let mut live_tokens = HashMap::new();
-        for part in tokens.chunks(500) {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT t.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id
-                 WHERE t.revoked_at IS NULL AND t.id IN ({})",
-                crate::batch::placeholders(1, part.len())
-            ));
-            let rows = on_db!(self, pool => {
-                let mut q = sqlx::query_as::<_, (String, String)>(sql);
+        let keep = |map: &mut HashMap<String, Role>, rows: Vec<(String, String)>| {
+            for (id, role) in rows {
+                if let Ok(role) = role.parse() {
+                    map.insert(id, role);
+                }
+            }
+        };
+        // One connection for every chunk: spread over the pool, each chunk would fill another
+        // connection's page cache with the same pages.
+        on_db!(self, pool => {
+            let mut c = pool.acquire().await?;
+            for part in sessions.chunks(500) {
+                let sql = sqlx::AssertSqlSafe(format!(
+                    "SELECT s.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+                     WHERE s.revoked_at IS NULL AND s.expires_at > $1 AND s.id IN ({})",
+                    crate::batch::placeholders(2, part.len())
+                ));
+                let mut q = sqlx::query_as::<_, (String, String)>(sql).persistent(false).bind(t);
                 for id in part {
                     q = q.bind(id.as_str());
                 }
-                q.fetch_all(pool).await
-            })?;
-            for (id, role) in rows {
-                if let Ok(role) = role.parse() {
-                    live_tokens.insert(id, role);
-                }
+                keep(&mut live_sessions, q.fetch_all(&mut *c).await?);
             }
-        }
+            for part in tokens.chunks(500) {
+                let sql = sqlx::AssertSqlSafe(format!(
+                    "SELECT t.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id
+                     WHERE t.revoked_at IS NULL AND t.id IN ({})",
+                    crate::batch::placeholders(1, part.len())
+                ));
+                let mut q = sqlx::query_as::<_, (String, String)>(sql).persistent(false);
+                for id in part {
+                    q = q.bind(id.as_str());
+                }
+                keep(&mut live_tokens, q.fetch_all(&mut *c).await?);
+            }
+        });
         Ok((live_sessions, live_tokens))
     }
 
@@ -316,19 +314,22 @@ impl Store {
     /// Records the use of many API tokens at once (the server batches them).
     pub async fn touch_api_tokens(&self, token_ids: &[String]) -> Result<(), StoreError> {
         let t = now();
-        for part in token_ids.chunks(500) {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "UPDATE api_tokens SET last_used_at = $1 WHERE id IN ({})",
-                crate::batch::placeholders(2, part.len())
-            ));
-            on_db!(self, pool => {
-                let mut q = sqlx::query(sql).bind(t);
+        // One connection, a statement per chunk (each its own short write, so the message
+        // writer is never held up behind the whole batch).
+        on_db!(self, pool => {
+            let mut c = pool.acquire().await?;
+            for part in token_ids.chunks(500) {
+                let sql = sqlx::AssertSqlSafe(format!(
+                    "UPDATE api_tokens SET last_used_at = $1 WHERE id IN ({})",
+                    crate::batch::placeholders(2, part.len())
+                ));
+                let mut q = sqlx::query(sql).persistent(false).bind(t);
                 for id in part {
                     q = q.bind(id.as_str());
                 }
-                q.execute(pool).await.map(|_| ())
-            })?;
-        }
+                q.execute(&mut *c).await?;
+            }
+        });
         Ok(())
     }
 
@@ -339,20 +340,21 @@ impl Store {
         expires_at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let t = now();
-        for part in id_hashes.chunks(500) {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "UPDATE sessions SET last_seen_at = $1, expires_at = $2
-                 WHERE revoked_at IS NULL AND expires_at > $1 AND id IN ({})",
-                crate::batch::placeholders(3, part.len())
-            ));
-            on_db!(self, pool => {
-                let mut q = sqlx::query(sql).bind(t).bind(expires_at);
+        on_db!(self, pool => {
+            let mut c = pool.acquire().await?;
+            for part in id_hashes.chunks(500) {
+                let sql = sqlx::AssertSqlSafe(format!(
+                    "UPDATE sessions SET last_seen_at = $1, expires_at = $2
+                     WHERE revoked_at IS NULL AND expires_at > $1 AND id IN ({})",
+                    crate::batch::placeholders(3, part.len())
+                ));
+                let mut q = sqlx::query(sql).persistent(false).bind(t).bind(expires_at);
                 for id in part {
                     q = q.bind(id.as_str());
                 }
-                q.execute(pool).await.map(|_| ())
-            })?;
-        }
+                q.execute(&mut *c).await?;
+            }
+        });
         Ok(())
     }
 

@@ -179,37 +179,36 @@ impl Redis {
             Some(std::time::Instant::now() + Duration::from_secs(1));
     }
 
-    /// This node's online admins changed: write them and tell the other nodes.
-    pub(super) fn presence_changed(&self, local: Vec<UserId>) {
-        let me = self.clone();
-        tokio::spawn(async move {
-            me.refresh_presence(local).await;
-            me.publish(&Event::PresenceChanged);
-        });
-    }
-
-    /// Writes this node's online admins with a fresh expiry and removes the ones gone.
-    pub(super) async fn refresh_presence(&self, local: Vec<UserId>) {
+    /// Writes this node's online admins (`local`, sorted) with a fresh expiry and removes the
+    /// ones gone. Returns whether the set differs from the one written before, so the caller
+    /// tells the other nodes only about real changes.
+    pub(super) async fn refresh_presence(&self, local: &[UserId]) -> bool {
         let expires = now_ms() + PRESENCE_TTL_MS;
-        let gone: Vec<String> = {
+        let (gone, changed): (Vec<String>, bool) = {
             let mut w = self.0.written.lock().unwrap_or_else(|e| e.into_inner());
+            let changed = *w != local;
             let gone = w
                 .iter()
-                .filter(|u| !local.contains(u))
+                .filter(|u| local.binary_search(u).is_err())
                 .map(|u| self.field(*u))
                 .collect();
-            *w = local.clone();
-            gone
+            if changed {
+                *w = local.to_vec();
+            }
+            (gone, changed)
         };
         let mut pipe = redis::pipe();
         if !gone.is_empty() {
             pipe.hdel(PRESENCE_KEY, gone).ignore();
         }
-        for u in &local {
-            pipe.hset(PRESENCE_KEY, self.field(*u), expires).ignore();
+        if !local.is_empty() {
+            let fields: Vec<(String, i64)> =
+                local.iter().map(|u| (self.field(*u), expires)).collect();
+            pipe.hset_multiple(PRESENCE_KEY, &fields).ignore();
         }
         let mut c = self.0.conn.clone();
         let _ = tokio::time::timeout(COMMAND_TIMEOUT, pipe.query_async::<()>(&mut c)).await;
+        changed
     }
 
     /// Admins online on any node (entries not refreshed within the TTL are ignored and removed).

@@ -204,7 +204,7 @@ impl Hub {
         {
             // Under the lock, so a newer frame from the presence loop cannot overtake this one.
             let p = self.presence.lock().unwrap_or_else(|e| e.into_inner());
-            conn.push(Out::Frame(p.frame_for(is_admin)));
+            conn.push(Out::Frame(p.frames.frame_for(is_admin)));
         }
         if first_admin_socket {
             self.presence_changed_locally();
@@ -492,10 +492,9 @@ impl Hub {
         set.into_iter().collect()
     }
 
+    /// An admin's first socket opened or last one closed. The presence loop (debounced) writes
+    /// the change to Redis and tells the sockets, so a burst of connects costs one round.
     fn presence_changed_locally(&self) {
-        if let Some(redis) = &self.redis {
-            redis.presence_changed(self.local_admins());
-        }
         self.presence_dirty.notify_one();
     }
 
@@ -559,6 +558,11 @@ async fn sweep_loop(hub: std::sync::Weak<Hub>) {
 /// [`PRESENCE_IDS_SHOWN`]), end users only how many admins are online.
 struct Presence {
     ids: Vec<UserId>,
+    frames: PresenceFrames,
+}
+
+#[derive(Clone)]
+struct PresenceFrames {
     for_admins: axum::extract::ws::Utf8Bytes,
     for_users: axum::extract::ws::Utf8Bytes,
 }
@@ -580,11 +584,15 @@ impl Presence {
         };
         Presence {
             ids: ids.to_vec(),
-            for_admins: frame(Some(shown)),
-            for_users: frame(None),
+            frames: PresenceFrames {
+                for_admins: frame(Some(shown)),
+                for_users: frame(None),
+            },
         }
     }
+}
 
+impl PresenceFrames {
     fn frame_for(&self, admin: bool) -> axum::extract::ws::Utf8Bytes {
         if admin {
             self.for_admins.clone()
@@ -604,26 +612,71 @@ async fn presence_loop(hub: std::sync::Weak<Hub>, dirty: Arc<Notify>) {
         let _ = tokio::time::timeout(RECHECK, dirty.notified()).await;
         tokio::time::sleep(DEBOUNCE).await;
         let Some(h) = hub.upgrade() else { return };
-        let mut ids: BTreeSet<UserId> = h.local_admins().into_iter().collect();
+        let local = h.local_admins();
+        let mut ids: BTreeSet<UserId> = local.iter().copied().collect();
         if let Some(redis) = &h.redis {
-            redis.refresh_presence(h.local_admins()).await;
+            if redis.refresh_presence(&local).await {
+                redis.publish(&Event::PresenceChanged);
+            }
             ids.extend(redis.online_admins().await);
         }
         let ids: Vec<UserId> = ids.into_iter().collect();
-        // Pushed with the presence lock held (lock order: presence, registry, outbox), so a
-        // socket connecting meanwhile gets the old frame and then this one, or just this one.
-        let mut p = h.presence.lock().unwrap_or_else(|e| e.into_inner());
-        if p.ids == ids {
+        let Some(news) = h.presence_update(ids) else {
             continue;
+        };
+        // A slice at a time: thousands of sockets woken at once would queue every handshake
+        // and every chat frame on this node behind their writes.
+        for slice in news.to.chunks(PRESENCE_PUSH_SLICE) {
+            for c in slice {
+                c.push(Out::Frame(news.frames.frame_for(c.is_admin)));
+            }
+            tokio::task::yield_now().await;
+        }
+        // A node with thousands of admins online, while they keep coming and going, would
+        // otherwise spend its time telling every one of them about every other.
+        let told = news.to.len() as f64;
+        drop(news);
+        tokio::time::sleep(Duration::from_secs_f64(told / PRESENCE_FRAMES_PER_SEC)).await;
+    }
+}
+
+/// Sockets told about a presence change between two yields of the presence loop.
+const PRESENCE_PUSH_SLICE: usize = 64;
+
+/// Presence frames a node sends per second at most, on average: after telling n sockets the
+/// loop rests n / this seconds (2 s for 8,000 admins; a few milliseconds for a usual team).
+const PRESENCE_FRAMES_PER_SEC: f64 = 4000.0;
+
+impl Hub {
+    /// Makes `ids` the admins online. If that is a change, returns the sockets to tell (a
+    /// snapshot: a socket connecting after it starts with the new frame instead) and the
+    /// frames.
+    fn presence_update(&self, ids: Vec<UserId>) -> Option<PresenceNews> {
+        // Lock order: presence, registry (as in `connect`, which queues the current frame
+        // under the presence lock), so every socket gets this frame after any older one.
+        let mut p = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+        if p.ids == ids {
+            return None;
         }
         let count_changed = p.ids.len() != ids.len();
         *p = Presence::new(&ids);
-        for c in h.registry().users.values().flatten() {
-            if c.is_admin {
-                c.push(Out::Frame(p.for_admins.clone()));
-            } else if count_changed {
-                c.push(Out::Frame(p.for_users.clone()));
-            }
-        }
+        let to = self
+            .registry()
+            .users
+            .values()
+            .flatten()
+            .filter(|c| c.is_admin || count_changed)
+            .cloned()
+            .collect();
+        Some(PresenceNews {
+            to,
+            frames: p.frames.clone(),
+        })
     }
+}
+
+/// A presence change to push: to whom, and what.
+struct PresenceNews {
+    to: Vec<Arc<Conn>>,
+    frames: PresenceFrames,
 }
