@@ -245,8 +245,9 @@ fn open(target: &Target) -> Result<Connection, StoreError> {
         ))
     })?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
-    // Same settings as the pool's connections; its commits never checkpoint (that would fsync
-    // on the message path): the background task does, see `checkpoints` and [`WalCatchUp`].
+    // The pool's settings with a larger page cache (the writer touches every message's pages);
+    // its commits never checkpoint (that would fsync on the message path): the background task
+    // does, see `checkpoints` and [`WalCatchUp`].
     conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;

@@ -180,22 +180,20 @@ impl Redis {
     }
 
     /// Writes this node's online admins (`local`, sorted) with a fresh expiry and removes the
-    /// ones gone. Returns whether the set differs from the one written before, so the caller
-    /// tells the other nodes only about real changes.
+    /// ones gone. Returns whether it wrote a set that differs from the one written before, so
+    /// the caller tells the other nodes only about real changes (a failed write is retried,
+    /// and announced, on the next call).
     pub(super) async fn refresh_presence(&self, local: &[UserId]) -> bool {
+        debug_assert!(local.is_sorted());
         let expires = now_ms() + PRESENCE_TTL_MS;
         let (gone, changed): (Vec<String>, bool) = {
-            let mut w = self.0.written.lock().unwrap_or_else(|e| e.into_inner());
-            let changed = *w != local;
+            let w = self.0.written.lock().unwrap_or_else(|e| e.into_inner());
             let gone = w
                 .iter()
                 .filter(|u| local.binary_search(u).is_err())
                 .map(|u| self.field(*u))
                 .collect();
-            if changed {
-                *w = local.to_vec();
-            }
-            (gone, changed)
+            (gone, *w != local)
         };
         let mut pipe = redis::pipe();
         if !gone.is_empty() {
@@ -207,7 +205,13 @@ impl Redis {
             pipe.hset_multiple(PRESENCE_KEY, &fields).ignore();
         }
         let mut c = self.0.conn.clone();
-        let _ = tokio::time::timeout(COMMAND_TIMEOUT, pipe.query_async::<()>(&mut c)).await;
+        let written = tokio::time::timeout(COMMAND_TIMEOUT, pipe.query_async::<()>(&mut c)).await;
+        if !matches!(written, Ok(Ok(()))) {
+            return false;
+        }
+        if changed {
+            *self.0.written.lock().unwrap_or_else(|e| e.into_inner()) = local.to_vec();
+        }
         changed
     }
 

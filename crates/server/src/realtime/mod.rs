@@ -634,9 +634,10 @@ async fn presence_loop(hub: std::sync::Weak<Hub>, dirty: Arc<Notify>) {
         }
         // A node with thousands of admins online, while they keep coming and going, would
         // otherwise spend its time telling every one of them about every other.
-        let told = news.to.len() as f64;
-        drop(news);
-        tokio::time::sleep(Duration::from_secs_f64(told / PRESENCE_FRAMES_PER_SEC)).await;
+        // Capped, so this node's entries in Redis are refreshed well within their expiry.
+        let rest = (news.to.len() as f64 / PRESENCE_FRAMES_PER_SEC).min(PRESENCE_MAX_REST_SECS);
+        drop((news, h));
+        tokio::time::sleep(Duration::from_secs_f64(rest)).await;
     }
 }
 
@@ -646,6 +647,9 @@ const PRESENCE_PUSH_SLICE: usize = 64;
 /// Presence frames a node sends per second at most, on average: after telling n sockets the
 /// loop rests n / this seconds (2 s for 8,000 admins; a few milliseconds for a usual team).
 const PRESENCE_FRAMES_PER_SEC: f64 = 4000.0;
+
+/// The longest rest after a presence change, whatever the number of sockets told.
+const PRESENCE_MAX_REST_SECS: f64 = 5.0;
 
 impl Hub {
     /// Makes `ids` the admins online. If that is a change, returns the sockets to tell (a
