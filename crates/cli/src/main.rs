@@ -150,7 +150,8 @@ struct Settings {
     #[arg(long, global = true, env = "SUPPORT_CHAT_FEATURES_DEFAULT_OFF", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
     features_default_off: Option<bool>,
-    /// Database connections to keep at most [default: 16].
+    /// Database connections to keep at most [default: 16 on PostgreSQL; on SQLite two per CPU
+    /// core, from 4 to 16].
     #[arg(long, global = true, env = "SUPPORT_CHAT_DB_MAX_CONNECTIONS")]
     db_max_connections: Option<u32>,
     /// Log format: text or json [default: text]. Verbosity comes from RUST_LOG.
@@ -371,11 +372,14 @@ impl Settings {
     }
 
     async fn store(&self) -> anyhow::Result<Store> {
+        let url = self.database_url();
         let opts = StoreOptions {
-            max_connections: self.db_max_connections.unwrap_or(16).max(1),
+            max_connections: self
+                .db_max_connections
+                .unwrap_or_else(|| StoreOptions::default_max_connections(&url))
+                .max(1),
             ..StoreOptions::default()
         };
-        let url = self.database_url();
         Store::connect(&url, &opts)
             .await
             .context("opening the database")
