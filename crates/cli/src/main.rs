@@ -374,10 +374,7 @@ impl Settings {
     async fn store(&self) -> anyhow::Result<Store> {
         let url = self.database_url();
         let opts = StoreOptions {
-            max_connections: self
-                .db_max_connections
-                .unwrap_or_else(|| StoreOptions::default_max_connections(&url))
-                .max(1),
+            max_connections: self.db_max_connections.map(|n| n.max(1)),
             ..StoreOptions::default()
         };
         Store::connect(&url, &opts)

@@ -71,8 +71,12 @@ pub enum Backend {
 /// Pool and batching settings.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
-    /// Largest number of pooled connections (readers on SQLite).
-    pub max_connections: u32,
+    /// Largest number of pooled connections (readers on SQLite); `None` for the backend's
+    /// default. SQLite's readers run in this process, each on a thread of its own that only
+    /// uses CPU, so more than two per core add nothing but contention (16 on 2 cores: WebSocket
+    /// connect p99 7-8 ms at 2,000 connects/s; 4: 3.9 ms): two per core, from 4 to 16. A
+    /// PostgreSQL connection mostly waits on the network: 16.
+    pub max_connections: Option<u32>,
     /// How long a request waits for a connection before the store reports itself unavailable.
     pub acquire_timeout: Duration,
     /// SQLite: the write-ahead log's size target. Past it the log is checkpointed to its end
@@ -82,25 +86,17 @@ pub struct StoreOptions {
     pub sqlite_wal_target_bytes: u64,
 }
 
-impl StoreOptions {
-    /// The pool size when none is configured. SQLite's readers run in this process, each on a
-    /// thread of its own that only uses CPU, so more than two per core add nothing but
-    /// contention (16 on 2 cores: WebSocket connect p99 7-8 ms at 2,000 connects/s; 4: 3.9 ms).
-    /// A PostgreSQL connection mostly waits on the network: 16.
-    pub fn default_max_connections(url: &str) -> u32 {
-        if url.starts_with("sqlite:") {
-            let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
-            (cores * 2).clamp(4, 16)
-        } else {
-            16
-        }
-    }
+/// SQLite's default pool: two readers per CPU core, from 4 to 16 (see
+/// [`StoreOptions::max_connections`]).
+fn sqlite_readers() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
+    (cores * 2).clamp(4, 16)
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
         Self {
-            max_connections: 16,
+            max_connections: None,
             acquire_timeout: Duration::from_secs(3),
             sqlite_wal_target_bytes: 128 * 1024 * 1024,
         }
@@ -148,7 +144,10 @@ impl Store {
                 })?;
             }
             let pool = SqlitePoolOptions::new()
-                .max_connections(opts.max_connections.max(2))
+                .max_connections(
+                    opts.max_connections
+                        .map_or_else(sqlite_readers, |n| n.max(2)),
+                )
                 .min_connections(1)
                 .acquire_timeout(opts.acquire_timeout)
                 .test_before_acquire(false)
@@ -169,7 +168,7 @@ impl Store {
             // No ping before each use: a connection that broke (database restarted) fails its
             // query, answers 503 once and is replaced.
             let pool = PgPoolOptions::new()
-                .max_connections(opts.max_connections)
+                .max_connections(opts.max_connections.unwrap_or(16))
                 .acquire_timeout(opts.acquire_timeout)
                 .test_before_acquire(false)
                 .connect_with(co.clone())
