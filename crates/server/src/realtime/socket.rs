@@ -6,11 +6,11 @@
 //! arrivals wait for the hole before them, and a hole that stays open is filled from the
 //! database. That is what makes delivery exactly once and in order.
 
+use super::Event;
 use super::conn::{CloseReason, Conn, Credential, Out};
 use super::protocol::{
     AckData, ClientFrame, ErrorData, JoinData, JoinedData, ResetData, ServerFrame, TypingEvent,
 };
-use super::{Event, Hub};
 use crate::auth::{AuthVia, CurrentUser};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -136,7 +136,6 @@ impl Who {
 
 struct Session {
     state: AppState,
-    hub: Arc<Hub>,
     conn: Arc<Conn>,
     who: Who,
     joined: HashMap<ConversationId, Joined>,
@@ -173,7 +172,6 @@ fn run(
     let per_second = NonZeroU32::new(cfg.frames_per_second.max(1)).unwrap_or(NonZeroU32::MIN);
     let burst = NonZeroU32::new(cfg.frame_burst.max(1)).unwrap_or(NonZeroU32::MIN);
     let s = Session {
-        hub: state.hub.clone(),
         state,
         conn,
         who,
@@ -190,7 +188,7 @@ fn run(
 /// what a socket costs.
 async fn serve(mut parts: Box<(Session, WebSocket)>) {
     let (s, socket) = &mut *parts;
-    let ping = tokio::time::sleep(s.hub.config.ping_interval);
+    let ping = tokio::time::sleep(s.state.hub.config.ping_interval);
     tokio::pin!(ping);
     // Allocated only while a hole is open (rare): most sockets never have one.
     let mut hole: Option<Pin<Box<tokio::time::Sleep>>> = None;
@@ -213,7 +211,7 @@ async fn serve(mut parts: Box<(Session, WebSocket)>) {
     if let End::Close(code, reason) = end {
         Box::pin(close_socket(socket, code, reason)).await;
     }
-    s.hub.disconnect(&s.conn, s.joined.keys().copied());
+    s.state.hub.disconnect(&s.conn, s.joined.keys().copied());
 }
 
 /// What woke a socket's task.
@@ -336,7 +334,7 @@ impl Session {
                 }
             }
             Wake::Ping => {
-                let cfg = &self.hub.config;
+                let cfg = &self.state.hub.config;
                 if self.last_heard.elapsed() >= cfg.idle_timeout {
                     return Some(End::Close(1001, "idle timeout"));
                 }
@@ -406,7 +404,7 @@ impl Session {
                     if seq > j.last + 1 {
                         j.early.insert(seq, frame);
                         j.hole_since.get_or_insert_with(Instant::now);
-                        if j.early.len() as i64 > self.hub.config.max_replay {
+                        if j.early.len() as i64 > self.state.hub.config.max_replay {
                             resume = true;
                         }
                         continue;
@@ -433,13 +431,13 @@ impl Session {
             .values()
             .filter_map(|j| j.hole_since)
             .min()
-            .map(|t| t + self.hub.config.gap_wait)
+            .map(|t| t + self.state.hub.config.gap_wait)
     }
 
     /// Reads from the database what joined conversations are missing: those with a hole open
     /// longer than the wait, or all of them (`all`, after a broker outage).
     async fn fill_holes(&mut self, socket: &mut WebSocket, all: bool) -> WsResult<()> {
-        let wait = self.hub.config.gap_wait;
+        let wait = self.state.hub.config.gap_wait;
         let due: Vec<ConversationId> = self
             .joined
             .iter()
@@ -450,7 +448,7 @@ impl Session {
             let Some(last) = self.joined.get(&c).map(|j| j.last) else {
                 continue;
             };
-            let limit = self.hub.config.max_replay;
+            let limit = self.state.hub.config.max_replay;
             match self
                 .state
                 .store
@@ -511,7 +509,7 @@ impl Session {
 
     fn leave(&mut self, c: ConversationId) {
         self.joined.remove(&c);
-        self.hub.leave(&self.conn, c);
+        self.state.hub.leave(&self.conn, c);
     }
 
     /// Handles one text frame. `Some` closes the socket.
@@ -539,7 +537,7 @@ impl Session {
             return Ok(None);
         }
         self.strikes += 1;
-        if self.strikes > self.hub.config.frame_burst {
+        if self.strikes > self.state.hub.config.frame_burst {
             return Ok(Some(Some(CloseReason {
                 code: 1008,
                 reason: "too many frames",
@@ -552,7 +550,7 @@ impl Session {
                 code: "rate_limited",
                 message: format!(
                     "Too many frames: at most {} per second; this one was dropped.",
-                    self.hub.config.frames_per_second
+                    self.state.hub.config.frames_per_second
                 ),
                 client_message_id: client_message_id_of(text),
                 retry_after: Some(1),
@@ -605,7 +603,7 @@ impl Session {
                             is_typing: data.is_typing,
                         },
                     };
-                    self.hub.publish(Event::Room {
+                    self.state.hub.publish(Event::Room {
                         conversation: conversation_id,
                         except: Some(self.who.id),
                         frame: frame.encode().to_string(),
@@ -674,9 +672,9 @@ impl Session {
         }
         // Listen first, then read: whatever commits after the read arrives live, and the
         // sequence numbers drop what both paths bring.
-        self.hub.join(&self.conn, c);
+        self.state.hub.join(&self.conn, c);
         let store = &self.state.store;
-        let limit = self.hub.config.max_replay;
+        let limit = self.state.hub.config.max_replay;
         let outcome: Result<Option<(i64, MessageId, Vec<Message>)>, StoreError> = async {
             match data.since_message_id {
                 Some(since) => {
