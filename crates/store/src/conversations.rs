@@ -163,14 +163,20 @@ struct DetailRow {
 }
 
 /// Unread messages for the viewer `$1`: for a user, everything not written by them; for an
-/// admin, what the end user wrote. Counted after the viewer's read mark.
+/// admin, what the end user wrote. Counted after the viewer's read mark (always one of the
+/// conversation's messages), from its sequence number on, so only the unread part of the
+/// thread is read.
 fn unread_sql(viewer_is_admin: bool) -> &'static str {
     if viewer_is_admin {
         "(SELECT COUNT(*) FROM support_messages m WHERE m.conversation_id = c.id
-            AND m.id > COALESCE(p.last_read_message_id, 0) AND m.sender_type = 'user')"
+            AND m.seq > COALESCE((SELECT r.seq FROM support_messages r
+                                  WHERE r.id = p.last_read_message_id), 0)
+            AND m.sender_type = 'user')"
     } else {
         "(SELECT COUNT(*) FROM support_messages m WHERE m.conversation_id = c.id
-            AND m.id > COALESCE(p.last_read_message_id, 0) AND m.sender_id <> $1)"
+            AND m.seq > COALESCE((SELECT r.seq FROM support_messages r
+                                  WHERE r.id = p.last_read_message_id), 0)
+            AND m.sender_id <> $1)"
     }
 }
 
@@ -273,7 +279,8 @@ impl Store {
                     c.admin_id, a.name AS admin_name, a.email AS admin_email, c.user_id,
                     u.name AS user_name, u.email AS user_email, c.context_json,
                     c.transferred_from_conversation_id,
-                    (SELECT MAX(mm.id) FROM support_messages mm WHERE mm.conversation_id = c.id) AS last_message_id,
+                    (SELECT mm.id FROM support_messages mm WHERE mm.conversation_id = c.id
+                     ORDER BY mm.seq DESC LIMIT 1) AS last_message_id,
                     c.last_message_at, c.first_response_at, c.first_response_ms, c.closed_at, c.archived_at,
                     {unread} AS unread_count, {tags} AS tags
              {SUMMARY_FROM} WHERE c.id = $2",

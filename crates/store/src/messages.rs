@@ -39,6 +39,17 @@ pub struct Audience {
     pub urgent: bool,
 }
 
+/// The sequence number of message `$2` when it belongs to conversation `$1`. Messages are
+/// found and ordered through the unique `(conversation_id, seq)` index: ids and sequence
+/// numbers rise together within a conversation, so a cursor given as a message id becomes a
+/// bound on seq. Queries keep their condition on the id as well, which decides on its own
+/// (by a longer scan) when the id is not one of the conversation's messages.
+/// Above every sequence number: no bound.
+const NO_BOUND: &str = "9223372036854775807";
+
+const SEQ_OF_2: &str =
+    "(SELECT b.seq FROM support_messages b WHERE b.id = $2 AND b.conversation_id = $1)";
+
 pub(crate) const MESSAGE_COLS: &str = "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_type, \
      CASE WHEN m.sender_type = 'system' THEN 'System' ELSE u.name END AS sender_name, m.content, m.message_type, m.created_at, m.read_at, m.client_message_id, \
      m.deleted_at, m.metadata_json";
@@ -119,7 +130,8 @@ impl Store {
     ) -> Result<(Vec<Message>, bool), StoreError> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {MESSAGE_COLS} FROM support_messages m JOIN users u ON u.id = m.sender_id
-             WHERE m.conversation_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3"
+             WHERE m.conversation_id = $1 AND m.id < $2
+               AND m.seq < COALESCE({SEQ_OF_2}, {NO_BOUND}) ORDER BY m.seq DESC LIMIT $3"
         ));
         let before = before.map_or(i64::MAX, |b| b.0);
         let mut rows = on_db!(self, pool => sqlx::query_as::<_, MessageRow>(sql)
@@ -168,9 +180,11 @@ impl Store {
         conversation: ConversationId,
         upto: MessageId,
     ) -> Result<(i64, MessageId), StoreError> {
-        let row = on_db!(self, pool => sqlx::query_as::<_, (i64, i64)>(
-            "SELECT seq, id FROM support_messages WHERE conversation_id = $1 AND id <= $2
-             ORDER BY id DESC LIMIT 1")
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT m.seq, m.id FROM support_messages m WHERE m.conversation_id = $1 AND m.id <= $2
+               AND m.seq <= COALESCE({SEQ_OF_2}, {NO_BOUND}) ORDER BY m.seq DESC LIMIT 1"
+        ));
+        let row = on_db!(self, pool => sqlx::query_as::<_, (i64, i64)>(sql)
             .bind(conversation.0).bind(upto.0).fetch_optional(pool).await)?;
         Ok(row.map_or((0, MessageId(0)), |(seq, id)| (seq, MessageId(id))))
     }
@@ -184,7 +198,8 @@ impl Store {
     ) -> Result<Vec<Message>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {MESSAGE_COLS} FROM support_messages m JOIN users u ON u.id = m.sender_id
-             WHERE m.conversation_id = $1 AND m.id > $2 ORDER BY m.id LIMIT $3"
+             WHERE m.conversation_id = $1 AND m.id > $2
+               AND m.seq > COALESCE({SEQ_OF_2}, 0) ORDER BY m.seq LIMIT $3"
         ));
         let rows = on_db!(self, pool => sqlx::query_as::<_, MessageRow>(sql)
             .bind(conversation.0).bind(since.0).bind(limit).fetch_all(pool).await)?;
@@ -231,6 +246,7 @@ impl Store {
             let sql = sqlx::AssertSqlSafe(format!(
                 "UPDATE support_messages SET read_at = $3 WHERE id IN (
                     SELECT m.id FROM support_messages m WHERE m.conversation_id = $1 AND m.id <= $2
+                      AND m.seq <= COALESCE({SEQ_OF_2}, {NO_BOUND})
                       AND m.read_at IS NULL AND {other_side})"));
             sqlx::query(sql).bind(conversation.0).bind(message.0).bind(t).execute(&mut *tx).await?;
             tx.commit().await?;
@@ -261,9 +277,8 @@ impl Store {
                 // The conversation's preview must not keep the deleted text.
                 sqlx::query(
                     "UPDATE conversations SET last_message_preview = '[message deleted]'
-                     WHERE id = (SELECT conversation_id FROM support_messages WHERE id = $1)
-                       AND NOT EXISTS (SELECT 1 FROM support_messages m
-                                       WHERE m.conversation_id = conversations.id AND m.id > $1)")
+                     FROM (SELECT conversation_id, seq FROM support_messages WHERE id = $1) d
+                     WHERE conversations.id = d.conversation_id AND conversations.last_seq = d.seq")
                     .bind(message.0).execute(&mut *tx).await?;
                 sqlx::query("INSERT INTO audit_log (actor_id, action, target_type, target_id, created_at)
                              VALUES ($1, 'message.delete', 'message', $2, $3)")

@@ -21,6 +21,7 @@ support_chat_store::on_every_backend!(
     a_message_gets_the_next_sequence_and_becomes_the_last_message,
     the_same_client_message_id_twice_stores_one_message,
     concurrent_senders_get_distinct_increasing_positions,
+    paging_and_catching_up_by_message_id_across_interleaved_threads,
     concurrent_sends_across_many_conversations_all_land,
     unread_counts_follow_read_marks,
     a_user_lists_only_their_own_conversations,
@@ -188,6 +189,139 @@ async fn concurrent_senders_get_distinct_increasing_positions(store: Store) {
     );
     let contents: HashSet<_> = messages.iter().map(|m| m.content.clone()).collect();
     assert_eq!(contents.len(), 201);
+}
+
+/// Two threads written in turn, so neither's ids are contiguous: every cursor given as a
+/// message id (paging back, catching up, where a client stands, read marks) lands exactly, and
+/// a cursor taken from the other thread still means "ids below / above it".
+async fn paging_and_catching_up_by_message_id_across_interleaved_threads(store: Store) {
+    let ann = user(&store, "ann@example.com", Role::User).await;
+    let admin = user(&store, "root@example.com", Role::Admin).await;
+    let a = open(&store, &ann, "A").await;
+    let b = open(&store, &ann, "B").await;
+    let (mut in_a, mut in_b) = (Vec::new(), Vec::new());
+    for i in 0..12 {
+        in_a.push(
+            store
+                .send_message(text(a, &ann, &format!("a{i}"), None))
+                .await
+                .unwrap()
+                .message,
+        );
+        in_b.push(
+            store
+                .send_message(text(b, &ann, &format!("b{i}"), None))
+                .await
+                .unwrap()
+                .message,
+        );
+    }
+    let contents = |ms: &[support_chat_store::Message]| -> Vec<String> {
+        ms.iter().map(|m| m.content.clone()).collect()
+    };
+
+    // Paging back from a's 9th message: the 4 before it, oldest first, and more remain.
+    let (page, more) = store.messages_page(a, Some(in_a[8].id), 4).await.unwrap();
+    assert_eq!(contents(&page), ["a4", "a5", "a6", "a7"]);
+    assert!(more, "the opening message and a0-a3 are older");
+    let (first, more) = store.messages_page(a, Some(in_a[0].id), 4).await.unwrap();
+    assert_eq!(contents(&first), ["first message of A"]);
+    assert!(!more);
+    // A cursor from the other thread: a's messages with a smaller id.
+    let (page, _) = store.messages_page(a, Some(in_b[2].id), 50).await.unwrap();
+    assert_eq!(contents(&page), ["first message of A", "a0", "a1", "a2"]);
+
+    // Catching up after a message, and after one of the other thread's.
+    let since = store.messages_since(a, in_a[9].id, 50).await.unwrap();
+    assert_eq!(contents(&since), ["a10", "a11"]);
+    let since = store.messages_since(a, in_b[9].id, 50).await.unwrap();
+    assert_eq!(contents(&since), ["a10", "a11"]);
+    let since = store.messages_since(a, in_a[3].id, 2).await.unwrap();
+    assert_eq!(
+        contents(&since),
+        ["a4", "a5"],
+        "the limit counts from the cursor"
+    );
+
+    // Where a client that has everything up to an id stands.
+    assert_eq!(
+        store.seq_at(a, in_a[5].id).await.unwrap(),
+        (in_a[5].seq, in_a[5].id)
+    );
+    assert_eq!(
+        store.seq_at(a, in_b[5].id).await.unwrap(),
+        (in_a[5].seq, in_a[5].id),
+        "b5 came right after a5"
+    );
+    assert_eq!(
+        store
+            .seq_at(a, support_chat_domain::MessageId(0))
+            .await
+            .unwrap(),
+        (0, support_chat_domain::MessageId(0))
+    );
+    assert_eq!(
+        store.conversation_head(a).await.unwrap(),
+        Some((in_a[11].seq, in_a[11].id))
+    );
+
+    // The admin reads a up to a7: 4 unread remain there; b is untouched; a's readAt marks
+    // stop at a7.
+    store
+        .mark_read(admin.id, true, a, in_a[7].id)
+        .await
+        .unwrap();
+    let seen = store
+        .conversation(a, admin.id, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(seen.unread_count, 4);
+    assert_eq!(seen.last_message_id, Some(in_a[11].id));
+    let other = store
+        .conversation(b, admin.id, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(other.unread_count, 13);
+    let (all, _) = store.messages_page(a, None, 50).await.unwrap();
+    let read: Vec<bool> = all.iter().map(|m| m.read_at.is_some()).collect();
+    assert_eq!(read, [[true; 9].as_slice(), &[false; 4]].concat());
+    let (all_b, _) = store.messages_page(b, None, 50).await.unwrap();
+    assert!(all_b.iter().all(|m| m.read_at.is_none()));
+
+    // Deleting a's newest message blanks its preview; deleting an older one does not.
+    store
+        .soft_delete_message(in_a[10].id, admin.id)
+        .await
+        .unwrap();
+    let list = store
+        .list_user_conversations(ann.id, None, 1, 20)
+        .await
+        .unwrap();
+    let preview = |id| {
+        list.items
+            .iter()
+            .find(|c| c.id == id)
+            .and_then(|c| c.last_message.clone())
+    };
+    assert_eq!(preview(a).as_deref(), Some("a11"));
+    store
+        .soft_delete_message(in_a[11].id, admin.id)
+        .await
+        .unwrap();
+    let list = store
+        .list_user_conversations(ann.id, None, 1, 20)
+        .await
+        .unwrap();
+    let preview = |id| {
+        list.items
+            .iter()
+            .find(|c| c.id == id)
+            .and_then(|c| c.last_message.clone())
+    };
+    assert_eq!(preview(a).as_deref(), Some("[message deleted]"));
+    assert_eq!(preview(b).as_deref(), Some("b11"));
 }
 
 async fn unread_counts_follow_read_marks(store: Store) {
