@@ -27,6 +27,7 @@ support_chat_store::on_every_backend!(
     two_nodes_share_messages_typing_and_presence_through_redis,
     a_redis_restart_loses_nothing,
     dead_sockets_are_dropped_and_presence_cleaned,
+    presence_reaches_every_socket_when_there_are_many,
     shutdown_sends_close_frames,
     a_skipped_sequence_number_does_not_stall_delivery,
     a_demoted_assignee_hears_nothing_more,
@@ -712,6 +713,39 @@ async fn dead_sockets_are_dropped_and_presence_cleaned(s: TestServer) {
     ann.say(c, "still here").await;
     watcher.next("message").await;
     drop(dead);
+}
+
+/// A presence change goes out a slice of sockets at a time: every socket still hears it, and
+/// in order (the admin coming online, then going offline).
+async fn presence_reaches_every_socket_when_there_are_many(s: TestServer) {
+    let ann = s.user("ann@example.com", "Ann").await;
+    let ada = s.admin("ada@example.com").await;
+    let token = ann.token().await;
+    const SOCKETS: usize = 150; // more than two slices
+    let mut sockets = Vec::with_capacity(SOCKETS);
+    for _ in 0..SOCKETS {
+        let mut ws = Ws::connect(&s.url, Auth::Token(&token)).await;
+        assert_eq!(ws.next("presence").await["data"]["adminsOnline"], 0);
+        sockets.push(ws);
+    }
+    let admin_ws = Ws::connect(&s.url, Auth::Token(&ada.token().await)).await;
+    for (i, ws) in sockets.iter_mut().enumerate() {
+        let p = tokio::time::timeout(Duration::from_secs(10), ws.next("presence"))
+            .await
+            .unwrap_or_else(|_| panic!("socket {i} never heard that an admin came online"));
+        assert_eq!(p["data"]["adminsOnline"], 1, "socket {i}");
+        assert!(
+            p["data"].get("adminIds").is_none(),
+            "end users are not told who"
+        );
+    }
+    drop(admin_ws);
+    for (i, ws) in sockets.iter_mut().enumerate() {
+        let p = tokio::time::timeout(Duration::from_secs(10), ws.next("presence"))
+            .await
+            .unwrap_or_else(|_| panic!("socket {i} never heard that the admin left"));
+        assert_eq!(p["data"]["adminsOnline"], 0, "socket {i}");
+    }
 }
 
 /// One client text frame (clients must mask).
