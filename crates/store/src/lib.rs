@@ -174,8 +174,8 @@ impl Store {
                 .connect_with(co.clone())
                 .await
                 .map_err(StoreError::from)?;
-            // The message writers get connections of their own (4, one per writer while all are
-            // busy), so their batch statement stays prepared and planned once per connection (a
+            // The message writers get connections of their own (one per writer, all busy under
+            // load), so their batch statement stays prepared and planned once per connection (a
             // custom plan costs more to make than the statement to run), and senders never
             // queue behind reads. Opened now, so a server refusing these options fails the start.
             let writer_pool = PgPoolOptions::new()

@@ -141,6 +141,7 @@ async fn the_same_client_message_id_twice_stores_one_message(store: Store) {
     // The same id sent at once into another conversation of the same writer queue (so most
     // likely in the same batch): the first is stored, the second is a conflict, never the first
     // message handed back as if it were its own.
+    // (Conversation ids 4 apart share a queue whether there are 1, 2 or 4 of them.)
     let mut other = open(&store, &ann, "Other").await;
     while other.0 % 4 != c.0 % 4 {
         other = open(&store, &ann, "Other").await;

@@ -624,6 +624,8 @@ async fn presence_loop(hub: std::sync::Weak<Hub>, dirty: Arc<Notify>) {
         let Some(news) = h.presence_update(ids) else {
             continue;
         };
+        // Not kept alive through the pushes and the rest (shutdown drops it).
+        drop(h);
         // A slice at a time, with a pause between slices: thousands of sockets woken at once
         // would queue every handshake and every chat frame on this node behind their writes.
         // (Yielding alone was not enough: the loop refilled the run queue as fast as it
@@ -640,7 +642,7 @@ async fn presence_loop(hub: std::sync::Weak<Hub>, dirty: Arc<Notify>) {
         // otherwise spend its time telling every one of them about every other.
         // Capped, so this node's entries in Redis are refreshed well within their expiry.
         let rest = (news.to.len() as f64 / PRESENCE_FRAMES_PER_SEC).min(PRESENCE_MAX_REST_SECS);
-        drop((news, h));
+        drop(news);
         tokio::time::sleep(Duration::from_secs_f64(rest)).await;
     }
 }
