@@ -166,18 +166,18 @@ struct DetailRow {
 /// admin, what the end user wrote. Counted after the viewer's read mark (always one of the
 /// conversation's messages), from its sequence number on, so only the unread part of the
 /// thread is read.
-fn unread_sql(viewer_is_admin: bool) -> &'static str {
-    if viewer_is_admin {
-        "(SELECT COUNT(*) FROM support_messages m WHERE m.conversation_id = c.id
-            AND m.seq > COALESCE((SELECT r.seq FROM support_messages r
-                                  WHERE r.id = p.last_read_message_id), 0)
-            AND m.sender_type = 'user')"
+fn unread_sql(viewer_is_admin: bool) -> String {
+    let theirs = if viewer_is_admin {
+        "m.sender_type = 'user'"
     } else {
+        "m.sender_id <> $1"
+    };
+    format!(
         "(SELECT COUNT(*) FROM support_messages m WHERE m.conversation_id = c.id
             AND m.seq > COALESCE((SELECT r.seq FROM support_messages r
                                   WHERE r.id = p.last_read_message_id), 0)
-            AND m.sender_id <> $1)"
-    }
+            AND {theirs})"
+    )
 }
 
 const SUMMARY_COLS: &str = "c.id, c.subject, c.status, c.priority, c.type AS kind, \

@@ -39,14 +39,14 @@ pub struct Audience {
     pub urgent: bool,
 }
 
+/// Above every sequence number: no bound.
+const NO_BOUND: &str = "9223372036854775807";
+
 /// The sequence number of message `$2` when it belongs to conversation `$1`. Messages are
 /// found and ordered through the unique `(conversation_id, seq)` index: ids and sequence
 /// numbers rise together within a conversation, so a cursor given as a message id becomes a
 /// bound on seq. Queries keep their condition on the id as well, which decides on its own
 /// (by a longer scan) when the id is not one of the conversation's messages.
-/// Above every sequence number: no bound.
-const NO_BOUND: &str = "9223372036854775807";
-
 const SEQ_OF_2: &str =
     "(SELECT b.seq FROM support_messages b WHERE b.id = $2 AND b.conversation_id = $1)";
 

@@ -296,33 +296,28 @@ async fn paging_and_catching_up_by_message_id_across_interleaved_threads(store: 
         .soft_delete_message(in_a[10].id, admin.id)
         .await
         .unwrap();
-    let list = store
-        .list_user_conversations(ann.id, None, 1, 20)
-        .await
-        .unwrap();
-    let preview = |id| {
-        list.items
-            .iter()
-            .find(|c| c.id == id)
-            .and_then(|c| c.last_message.clone())
-    };
-    assert_eq!(preview(a).as_deref(), Some("a11"));
+    assert_eq!(preview(&store, &ann, a).await.as_deref(), Some("a11"));
     store
         .soft_delete_message(in_a[11].id, admin.id)
         .await
         .unwrap();
+    assert_eq!(
+        preview(&store, &ann, a).await.as_deref(),
+        Some("[message deleted]")
+    );
+    assert_eq!(preview(&store, &ann, b).await.as_deref(), Some("b11"));
+}
+
+/// The last-message preview of one of `owner`'s conversations, as their list shows it.
+async fn preview(store: &Store, owner: &User, id: ConversationId) -> Option<String> {
     let list = store
-        .list_user_conversations(ann.id, None, 1, 20)
+        .list_user_conversations(owner.id, None, 1, 20)
         .await
         .unwrap();
-    let preview = |id| {
-        list.items
-            .iter()
-            .find(|c| c.id == id)
-            .and_then(|c| c.last_message.clone())
-    };
-    assert_eq!(preview(a).as_deref(), Some("[message deleted]"));
-    assert_eq!(preview(b).as_deref(), Some("b11"));
+    list.items
+        .into_iter()
+        .find(|c| c.id == id)
+        .and_then(|c| c.last_message)
 }
 
 async fn unread_counts_follow_read_marks(store: Store) {
