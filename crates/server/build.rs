@@ -6,10 +6,17 @@ use std::path::PathBuf;
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("manifest dir"));
     let dist = manifest.join("../../web/dist");
-    println!("cargo:rerun-if-changed={}", dist.display());
     let dir = if dist.join("index.html").is_file() {
+        println!("cargo:rerun-if-changed={}", dist.display());
         dist
     } else {
+        // Watching the missing `web/dist` itself would rerun this script, and rebuild the
+        // server, on every cargo invocation (cargo counts a missing path as changed). Its parent
+        // changes when the web app is built.
+        println!(
+            "cargo:rerun-if-changed={}",
+            manifest.join("../../web").display()
+        );
         let out = PathBuf::from(std::env::var("OUT_DIR").expect("out dir")).join("web-placeholder");
         std::fs::create_dir_all(&out).expect("create placeholder dir");
         std::fs::write(

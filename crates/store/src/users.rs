@@ -3,6 +3,7 @@
 use crate::BeginWrite;
 use crate::{ApiToken, SessionInfo, SessionRow, Store, StoreError, User, now, on_db};
 use std::collections::HashMap;
+use std::time::Instant;
 use support_chat_domain::{Role, UserId};
 use time::OffsetDateTime;
 
@@ -25,6 +26,17 @@ struct TokenUserRow {
     last_used_at: Option<OffsetDateTime>,
     #[sqlx(flatten)]
     user: User,
+}
+
+/// Credentials per statement in the background batches (touches and checks).
+const CREDENTIAL_CHUNK: usize = 500;
+
+/// After each chunk, a background batch over credentials waits twice as long as the chunk
+/// took, with no connection held. Tens of thousands of them at once (every socket reconnecting
+/// after a restart) then take at most about a third of a core, and a connection, or SQLite's
+/// write lock, for one chunk at a time: the handshakes and messages of that moment go first.
+async fn rest_after(started: Instant) {
+    tokio::time::sleep(started.elapsed() * 2).await;
 }
 
 const USER_COLS: &str = "id, email, name, role, external_id, password_hash, created_at";
@@ -158,7 +170,8 @@ impl Store {
     }
 
     /// Which of these sessions (by hash) and API tokens (by id) still work, with their user's
-    /// current role: open sockets are checked against this now and then.
+    /// current role: open sockets are checked against this now and then. A background batch
+    /// (see [`rest_after`]).
     pub async fn live_credentials(
         &self,
         sessions: &[String],
@@ -174,36 +187,74 @@ impl Store {
                 }
             }
         };
-        // One connection for every chunk: spread over the pool, each chunk would fill another
-        // connection's page cache with the same pages.
-        on_db!(self, pool => {
-            let mut c = pool.acquire().await?;
-            for part in sessions.chunks(500) {
-                let sql = sqlx::AssertSqlSafe(format!(
-                    "SELECT s.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id
-                     WHERE s.revoked_at IS NULL AND s.expires_at > $1 AND s.id IN ({})",
-                    crate::batch::placeholders(2, part.len())
-                ));
+        for part in sessions.chunks(CREDENTIAL_CHUNK) {
+            let started = Instant::now();
+            let sql = sqlx::AssertSqlSafe(format!(
+                "SELECT s.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.revoked_at IS NULL AND s.expires_at > $1 AND s.id IN ({})",
+                crate::batch::placeholders(2, part.len())
+            ));
+            let rows = on_db!(self, pool => {
                 let mut q = sqlx::query_as::<_, (String, String)>(sql).persistent(false).bind(t);
                 for id in part {
                     q = q.bind(id.as_str());
                 }
-                keep(&mut live_sessions, q.fetch_all(&mut *c).await?);
-            }
-            for part in tokens.chunks(500) {
-                let sql = sqlx::AssertSqlSafe(format!(
-                    "SELECT t.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id
-                     WHERE t.revoked_at IS NULL AND t.id IN ({})",
-                    crate::batch::placeholders(1, part.len())
-                ));
+                q.fetch_all(pool).await?
+            });
+            keep(&mut live_sessions, rows);
+            rest_after(started).await;
+        }
+        for part in tokens.chunks(CREDENTIAL_CHUNK) {
+            let started = Instant::now();
+            let sql = sqlx::AssertSqlSafe(format!(
+                "SELECT t.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id
+                 WHERE t.revoked_at IS NULL AND t.id IN ({})",
+                crate::batch::placeholders(1, part.len())
+            ));
+            let rows = on_db!(self, pool => {
                 let mut q = sqlx::query_as::<_, (String, String)>(sql).persistent(false);
                 for id in part {
                     q = q.bind(id.as_str());
                 }
-                keep(&mut live_tokens, q.fetch_all(&mut *c).await?);
-            }
-        });
+                q.fetch_all(pool).await?
+            });
+            keep(&mut live_tokens, rows);
+            rest_after(started).await;
+        }
         Ok((live_sessions, live_tokens))
+    }
+
+    /// `ids` of rows of `table` (keyed by a text `id`) in the order the rows are stored, on
+    /// SQLite (by rowid): an update of a chunk of them then rewrites a few neighbouring pages
+    /// instead of about one page per row. The ids come in no useful order (from a hash set),
+    /// and a session's id, a hash, says nothing about where its row lies. Measured on 14,000 of
+    /// 19,000 tokens: the reads and updates together took a fifth of the time of the updates
+    /// alone in random order. Ids without a row are left out. PostgreSQL writes a new version
+    /// of each updated row wherever there is room, so there they are returned as they are.
+    async fn in_storage_order(
+        &self,
+        table: &'static str,
+        ids: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        let crate::Db::Sqlite(pool) = &self.db else {
+            return Ok(ids.to_vec());
+        };
+        let mut rows: Vec<(i64, String)> = Vec::with_capacity(ids.len());
+        for part in ids.chunks(CREDENTIAL_CHUNK) {
+            let started = Instant::now();
+            let sql = sqlx::AssertSqlSafe(format!(
+                "SELECT rowid, id FROM {table} WHERE id IN ({})",
+                crate::batch::placeholders(1, part.len())
+            ));
+            let mut q = sqlx::query_as::<_, (i64, String)>(sql).persistent(false);
+            for id in part {
+                q = q.bind(id.as_str());
+            }
+            rows.extend(q.fetch_all(pool).await?);
+            rest_after(started).await;
+        }
+        rows.sort_unstable();
+        Ok(rows.into_iter().map(|(_, id)| id).collect())
     }
 
     // ---- sessions ----------------------------------------------------------------------------
@@ -311,50 +362,55 @@ impl Store {
         Ok(row.map(|r| (r.token_id, r.user, r.last_used_at)))
     }
 
-    /// Records the use of many API tokens at once (the server batches them).
+    /// Records the use of many API tokens at once (the server batches them). A background
+    /// batch (see [`rest_after`]): each chunk is its own short write, so the message writer
+    /// never waits behind the whole batch.
     pub async fn touch_api_tokens(&self, token_ids: &[String]) -> Result<(), StoreError> {
         let t = now();
-        // One connection, a statement per chunk (each its own short write, so the message
-        // writer is never held up behind the whole batch).
-        on_db!(self, pool => {
-            let mut c = pool.acquire().await?;
-            for part in token_ids.chunks(500) {
-                let sql = sqlx::AssertSqlSafe(format!(
-                    "UPDATE api_tokens SET last_used_at = $1 WHERE id IN ({})",
-                    crate::batch::placeholders(2, part.len())
-                ));
+        let ids = self.in_storage_order("api_tokens", token_ids).await?;
+        for part in ids.chunks(CREDENTIAL_CHUNK) {
+            let started = Instant::now();
+            let sql = sqlx::AssertSqlSafe(format!(
+                "UPDATE api_tokens SET last_used_at = $1 WHERE id IN ({})",
+                crate::batch::placeholders(2, part.len())
+            ));
+            on_db!(self, pool => {
                 let mut q = sqlx::query(sql).persistent(false).bind(t);
                 for id in part {
                     q = q.bind(id.as_str());
                 }
-                q.execute(&mut *c).await?;
-            }
-        });
+                q.execute(pool).await?;
+            });
+            rest_after(started).await;
+        }
         Ok(())
     }
 
-    /// Slides many sessions' expiry to `expires_at` at once (the server batches them).
+    /// Slides many sessions' expiry to `expires_at` at once (the server batches them), as
+    /// [`Store::touch_api_tokens`] does.
     pub async fn touch_sessions(
         &self,
         id_hashes: &[String],
         expires_at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let t = now();
-        on_db!(self, pool => {
-            let mut c = pool.acquire().await?;
-            for part in id_hashes.chunks(500) {
-                let sql = sqlx::AssertSqlSafe(format!(
-                    "UPDATE sessions SET last_seen_at = $1, expires_at = $2
-                     WHERE revoked_at IS NULL AND expires_at > $1 AND id IN ({})",
-                    crate::batch::placeholders(3, part.len())
-                ));
+        let ids = self.in_storage_order("sessions", id_hashes).await?;
+        for part in ids.chunks(CREDENTIAL_CHUNK) {
+            let started = Instant::now();
+            let sql = sqlx::AssertSqlSafe(format!(
+                "UPDATE sessions SET last_seen_at = $1, expires_at = $2
+                 WHERE revoked_at IS NULL AND expires_at > $1 AND id IN ({})",
+                crate::batch::placeholders(3, part.len())
+            ));
+            on_db!(self, pool => {
                 let mut q = sqlx::query(sql).persistent(false).bind(t).bind(expires_at);
                 for id in part {
                     q = q.bind(id.as_str());
                 }
-                q.execute(&mut *c).await?;
-            }
-        });
+                q.execute(pool).await?;
+            });
+            rest_after(started).await;
+        }
         Ok(())
     }
 

@@ -18,6 +18,7 @@ async fn setup(db: &TestDb) -> Store {
 support_chat_store::on_every_backend!(
     setup = setup;
     batched_touches_slide_live_sessions_and_stamp_tokens,
+    background_batches_cover_every_credential_past_a_chunk,
     a_message_gets_the_next_sequence_and_becomes_the_last_message,
     the_same_client_message_id_twice_stores_one_message,
     concurrent_senders_get_distinct_increasing_positions,
@@ -827,6 +828,100 @@ async fn batched_touches_slide_live_sessions_and_stamp_tokens(store: Store) {
             .last_used_at
             .is_some()
     );
+}
+
+/// The background batches over credentials (touches, the socket sweep) work in chunks of 500,
+/// on SQLite in the order the rows are stored: 1,200 sessions and tokens, stored in an order
+/// unlike their ids' and asked for shuffled, with unknown ids among them.
+async fn background_batches_cover_every_credential_past_a_chunk(store: Store) {
+    let ann = user(&store, "ann@example.com", Role::User).await;
+    let bo = user(&store, "bo@example.com", Role::Admin).await;
+    const N: usize = 1200;
+    // Stored in the order 0, 1199, 1, 1198, …; asked for in a scattered order.
+    let stored: Vec<usize> = (0..N / 2).flat_map(|i| [i, N - 1 - i]).collect();
+    let asked: Vec<usize> = (0..N).map(|i| (i * 7919) % N).collect();
+    assert_eq!(
+        asked.iter().collect::<HashSet<_>>().len(),
+        N,
+        "a permutation"
+    );
+    let session = |i: usize| format!("session-{i:04}");
+    let token = |i: usize| format!("token-{i:04}");
+    let owner = |i: usize| if i.is_multiple_of(3) { &bo } else { &ann };
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+    for &i in &stored {
+        store
+            .create_session(&session(i), owner(i).id, "csrf", soon, None, None)
+            .await
+            .unwrap();
+        store
+            .create_api_token(&token(i), owner(i).id, "ci", &format!("hash-{i}"))
+            .await
+            .unwrap();
+    }
+    let revoked = |i: usize| i % 10 == 7;
+    for i in (0..N).filter(|&i| revoked(i)) {
+        store.revoke_session(&session(i)).await.unwrap();
+        assert!(
+            store
+                .revoke_api_token(owner(i).id, &token(i))
+                .await
+                .unwrap()
+        );
+    }
+    let unknown = ["session-none".to_owned(), "token-none".to_owned()];
+    let sessions: Vec<String> = asked
+        .iter()
+        .map(|&i| session(i))
+        .chain(unknown.clone())
+        .collect();
+    let tokens: Vec<String> = asked.iter().map(|&i| token(i)).chain(unknown).collect();
+
+    let later = time::OffsetDateTime::now_utc() + time::Duration::days(30);
+    store.touch_sessions(&sessions, later).await.unwrap();
+    store.touch_api_tokens(&tokens).await.unwrap();
+    for i in 0..N {
+        let live = store.live_session(&session(i)).await.unwrap();
+        if revoked(i) {
+            assert!(live.is_none(), "revoked session {i} stays revoked");
+        } else {
+            let (s, u) = live.unwrap_or_else(|| panic!("session {i} is live"));
+            assert!(
+                s.expires_at > soon + time::Duration::days(29),
+                "session {i} slid"
+            );
+            assert_eq!(u.id, owner(i).id);
+        }
+    }
+    let mut used = HashSet::new();
+    for u in [&ann, &bo] {
+        for t in store.list_api_tokens(u.id).await.unwrap() {
+            if t.last_used_at.is_some() {
+                used.insert(t.id);
+            }
+        }
+    }
+    for i in (0..N).filter(|&i| !revoked(i)) {
+        assert!(used.contains(&token(i)), "token {i} was stamped");
+    }
+
+    let (live_sessions, live_tokens) = store.live_credentials(&sessions, &tokens).await.unwrap();
+    let want = (0..N).filter(|&i| !revoked(i)).count();
+    assert_eq!((live_sessions.len(), live_tokens.len()), (want, want));
+    for i in 0..N {
+        let role = if i.is_multiple_of(3) {
+            Role::Admin
+        } else {
+            Role::User
+        };
+        let expect = (!revoked(i)).then_some(role);
+        assert_eq!(
+            live_sessions.get(&session(i)).copied(),
+            expect,
+            "session {i}"
+        );
+        assert_eq!(live_tokens.get(&token(i)).copied(), expect, "token {i}");
+    }
 }
 
 /// The write-ahead log beside a SQLite database file.

@@ -624,42 +624,40 @@ async fn presence_loop(hub: std::sync::Weak<Hub>, dirty: Arc<Notify>) {
         let Some(news) = h.presence_update(ids) else {
             continue;
         };
-        // Not kept alive through the pushes and the rest (shutdown drops it).
+        // Not kept alive through the pushes (shutdown drops it).
         drop(h);
-        // A slice at a time, with a pause between slices: thousands of sockets woken at once
-        // would queue every handshake and every chat frame on this node behind their writes.
-        // (Yielding alone was not enough: the loop refilled the run queue as fast as it
-        // drained, and each step of a handshake waited behind a slice's writes.)
+        // Paced: a slice of sockets at a time, spread so that a process sends about
+        // PRESENCE_FRAMES_PER_SEC presence frames a second. Thousands of sockets told at once
+        // (every admin reconnecting after a restart changes the set again and again) would
+        // take the cores from the handshakes and chat frames of that moment for seconds.
+        let pause = presence_pause(news.to.len());
         for (i, slice) in news.to.chunks(PRESENCE_PUSH_SLICE).enumerate() {
             if i > 0 {
-                tokio::time::sleep(PRESENCE_SLICE_PAUSE).await;
+                tokio::time::sleep(pause).await;
             }
             for c in slice {
                 c.push(Out::Frame(news.frames.frame_for(c.is_admin)));
             }
         }
-        // A node with thousands of admins online, while they keep coming and going, would
-        // otherwise spend its time telling every one of them about every other.
-        // Capped, so this node's entries in Redis are refreshed well within their expiry.
-        let rest = (news.to.len() as f64 / PRESENCE_FRAMES_PER_SEC).min(PRESENCE_MAX_REST_SECS);
-        drop(news);
-        tokio::time::sleep(Duration::from_secs_f64(rest)).await;
     }
 }
 
 /// Sockets told about a presence change at a time by the presence loop.
 const PRESENCE_PUSH_SLICE: usize = 64;
 
-/// The presence loop's pause between two slices: long enough for the run queue to drain
-/// (a slice's writes take a fraction of it), so a change reaches 8,000 admins in about 150 ms.
-const PRESENCE_SLICE_PAUSE: Duration = Duration::from_millis(1);
-
-/// Presence frames a node sends per second at most, on average: after telling n sockets the
-/// loop rests n / this seconds (2 s for 8,000 admins; a few milliseconds for a usual team).
+/// Presence frames a process sends per second at most while telling many sockets (a usual
+/// team's change is a single slice, sent at once).
 const PRESENCE_FRAMES_PER_SEC: f64 = 4000.0;
 
-/// The longest rest after a presence change, whatever the number of sockets told.
-const PRESENCE_MAX_REST_SECS: f64 = 5.0;
+/// The longest a round of telling may take, however many sockets: the loop refreshes this
+/// node's presence in Redis between rounds, well within the entries' expiry.
+const PRESENCE_MAX_ROUND_SECS: f64 = 8.0;
+
+/// The pause between two slices when telling `n` sockets.
+fn presence_pause(n: usize) -> Duration {
+    let rate = PRESENCE_FRAMES_PER_SEC.max(n as f64 / PRESENCE_MAX_ROUND_SECS);
+    Duration::from_secs_f64(PRESENCE_PUSH_SLICE as f64 / rate)
+}
 
 impl Hub {
     /// Makes `ids` the admins online. If that is a change, returns the sockets to tell (a
