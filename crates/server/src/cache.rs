@@ -101,10 +101,82 @@ impl Touches {
         }
     }
 
-    /// Everything recorded since the last call: (session hashes, token ids).
-    pub fn take(&self) -> (Vec<String>, Vec<String>) {
+    /// Everything recorded since the last call: session hashes and token ids. They come back
+    /// for the next call unless [`Taken::written`] is called: a flush cancelled half-way (the
+    /// periodic one is aborted at shutdown, before the last one) loses nothing.
+    pub fn take(&self) -> Taken<'_> {
         let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let (s, k) = std::mem::take(&mut *t);
-        (s.into_iter().collect(), k.into_iter().collect())
+        Taken {
+            from: self,
+            sessions: s.into_iter().collect(),
+            tokens: k.into_iter().collect(),
+            written: false,
+        }
+    }
+}
+
+/// Touches taken for writing (see [`Touches::take`]).
+pub struct Taken<'a> {
+    from: &'a Touches,
+    pub sessions: Vec<String>,
+    pub tokens: Vec<String>,
+    written: bool,
+}
+
+impl Taken<'_> {
+    /// They were written (or writing them failed for good): do not put them back.
+    pub fn written(mut self) {
+        self.written = true;
+    }
+}
+
+impl Drop for Taken<'_> {
+    fn drop(&mut self) {
+        if self.written {
+            return;
+        }
+        let mut t = self.from.inner.lock().unwrap_or_else(|e| e.into_inner());
+        for s in self.sessions.drain(..) {
+            if t.0.len() >= MAX_ENTRIES {
+                break;
+            }
+            t.0.insert(s);
+        }
+        for k in self.tokens.drain(..) {
+            if t.1.len() >= MAX_ENTRIES {
+                break;
+            }
+            t.1.insert(k);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Touches;
+
+    #[test]
+    fn touches_not_written_come_back_for_the_next_flush() {
+        let touches = Touches::default();
+        touches.session("s1");
+        touches.token("t1");
+        let taken = touches.take();
+        assert_eq!(
+            (taken.sessions.clone(), taken.tokens.clone()),
+            (vec!["s1".to_owned()], vec!["t1".to_owned()])
+        );
+        touches.session("s2");
+        drop(taken); // cancelled half-way
+        let mut again = touches.take();
+        again.sessions.sort();
+        assert_eq!(again.sessions, ["s1", "s2"]);
+        assert_eq!(again.tokens, ["t1"]);
+        again.written();
+        let empty = touches.take();
+        assert!(
+            empty.sessions.is_empty() && empty.tokens.is_empty(),
+            "written ones are gone"
+        );
     }
 }

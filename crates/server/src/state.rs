@@ -108,18 +108,19 @@ impl AppState {
 
     /// Writes the sessions and tokens used since the last call (last use, sliding expiry).
     pub async fn flush_touches(&self) {
-        let (sessions, tokens) = self.touches.take();
-        if !sessions.is_empty() {
+        let taken = self.touches.take();
+        if !taken.sessions.is_empty() {
             let expires = time::OffsetDateTime::now_utc() + self.config.session_ttl;
-            if let Err(e) = self.store.touch_sessions(&sessions, expires).await {
+            if let Err(e) = self.store.touch_sessions(&taken.sessions, expires).await {
                 tracing::warn!(error = %e, "recording session use failed");
             }
         }
-        if !tokens.is_empty()
-            && let Err(e) = self.store.touch_api_tokens(&tokens).await
+        if !taken.tokens.is_empty()
+            && let Err(e) = self.store.touch_api_tokens(&taken.tokens).await
         {
             tracing::warn!(error = %e, "recording token use failed");
         }
+        taken.written();
     }
 
     /// One message send by `user`: shared by every node through Redis when there is Redis,

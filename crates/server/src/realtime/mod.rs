@@ -630,10 +630,14 @@ async fn presence_loop(hub: std::sync::Weak<Hub>, dirty: Arc<Notify>) {
         // PRESENCE_FRAMES_PER_SEC presence frames a second. Thousands of sockets told at once
         // (every admin reconnecting after a restart changes the set again and again) would
         // take the cores from the handshakes and chat frames of that moment for seconds.
+        // Each slice at its own time from the start, so late wake-ups do not add up, but never
+        // less than half a pause after the one before (catching up at twice the pace at most).
         let pause = presence_pause(news.to.len());
+        let start = tokio::time::Instant::now();
         for (i, slice) in news.to.chunks(PRESENCE_PUSH_SLICE).enumerate() {
             if i > 0 {
-                tokio::time::sleep(pause).await;
+                let due = start + pause * i as u32;
+                tokio::time::sleep_until(due.max(tokio::time::Instant::now() + pause / 2)).await;
             }
             for c in slice {
                 c.push(Out::Frame(news.frames.frame_for(c.is_admin)));
