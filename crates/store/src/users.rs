@@ -31,12 +31,33 @@ struct TokenUserRow {
 /// Credentials per statement in the background batches (touches and checks).
 const CREDENTIAL_CHUNK: usize = 500;
 
-/// After each chunk, a background batch over credentials waits twice as long as the chunk
-/// took, with no connection held. Tens of thousands of them at once (every socket reconnecting
-/// after a restart) then take at most about a third of a core, and a connection, or SQLite's
-/// write lock, for one chunk at a time: the handshakes and messages of that moment go first.
-async fn rest_after(started: Instant) {
-    tokio::time::sleep(started.elapsed() * 2).await;
+/// A background batch over credentials, a chunk at a time: after each chunk it waits twice as
+/// long as the chunk took, with no connection held. Tens of thousands of them at once (every
+/// socket reconnecting after a restart) then take at most about a third of a core, and a
+/// connection, or SQLite's write lock, for one chunk at a time: the handshakes and messages of
+/// that moment go first.
+struct PacedChunks<'a> {
+    chunks: std::slice::Chunks<'a, String>,
+    started: Option<Instant>,
+}
+
+fn paced_chunks(ids: &[String]) -> PacedChunks<'_> {
+    PacedChunks {
+        chunks: ids.chunks(CREDENTIAL_CHUNK),
+        started: None,
+    }
+}
+
+impl<'a> PacedChunks<'a> {
+    /// The next chunk, after the rest owed for the one before.
+    async fn next(&mut self) -> Option<&'a [String]> {
+        if let Some(started) = self.started.take() {
+            tokio::time::sleep(started.elapsed() * 2).await;
+        }
+        let part = self.chunks.next()?;
+        self.started = Some(Instant::now());
+        Some(part)
+    }
 }
 
 const USER_COLS: &str = "id, email, name, role, external_id, password_hash, created_at";
@@ -171,7 +192,7 @@ impl Store {
 
     /// Which of these sessions (by hash) and API tokens (by id) still work, with their user's
     /// current role: open sockets are checked against this now and then. A background batch
-    /// (see [`rest_after`]).
+    /// (see [`PacedChunks`]).
     pub async fn live_credentials(
         &self,
         sessions: &[String],
@@ -187,8 +208,8 @@ impl Store {
                 }
             }
         };
-        for part in sessions.chunks(CREDENTIAL_CHUNK) {
-            let started = Instant::now();
+        let mut chunks = paced_chunks(sessions);
+        while let Some(part) = chunks.next().await {
             let sql = sqlx::AssertSqlSafe(format!(
                 "SELECT s.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id
                  WHERE s.revoked_at IS NULL AND s.expires_at > $1 AND s.id IN ({})",
@@ -202,10 +223,9 @@ impl Store {
                 q.fetch_all(pool).await?
             });
             keep(&mut live_sessions, rows);
-            rest_after(started).await;
         }
-        for part in tokens.chunks(CREDENTIAL_CHUNK) {
-            let started = Instant::now();
+        let mut chunks = paced_chunks(tokens);
+        while let Some(part) = chunks.next().await {
             let sql = sqlx::AssertSqlSafe(format!(
                 "SELECT t.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id
                  WHERE t.revoked_at IS NULL AND t.id IN ({})",
@@ -219,7 +239,6 @@ impl Store {
                 q.fetch_all(pool).await?
             });
             keep(&mut live_tokens, rows);
-            rest_after(started).await;
         }
         Ok((live_sessions, live_tokens))
     }
@@ -240,8 +259,8 @@ impl Store {
             return Ok(ids.to_vec());
         };
         let mut rows: Vec<(i64, String)> = Vec::with_capacity(ids.len());
-        for part in ids.chunks(CREDENTIAL_CHUNK) {
-            let started = Instant::now();
+        let mut chunks = paced_chunks(ids);
+        while let Some(part) = chunks.next().await {
             let sql = sqlx::AssertSqlSafe(format!(
                 "SELECT rowid, id FROM {table} WHERE id IN ({})",
                 crate::batch::placeholders(1, part.len())
@@ -251,7 +270,6 @@ impl Store {
                 q = q.bind(id.as_str());
             }
             rows.extend(q.fetch_all(pool).await?);
-            rest_after(started).await;
         }
         rows.sort_unstable();
         Ok(rows.into_iter().map(|(_, id)| id).collect())
@@ -363,13 +381,13 @@ impl Store {
     }
 
     /// Records the use of many API tokens at once (the server batches them). A background
-    /// batch (see [`rest_after`]): each chunk is its own short write, so the message writer
+    /// batch (see [`PacedChunks`]): each chunk is its own short write, so the message writer
     /// never waits behind the whole batch.
     pub async fn touch_api_tokens(&self, token_ids: &[String]) -> Result<(), StoreError> {
         let t = now();
         let ids = self.in_storage_order("api_tokens", token_ids).await?;
-        for part in ids.chunks(CREDENTIAL_CHUNK) {
-            let started = Instant::now();
+        let mut chunks = paced_chunks(&ids);
+        while let Some(part) = chunks.next().await {
             let sql = sqlx::AssertSqlSafe(format!(
                 "UPDATE api_tokens SET last_used_at = $1 WHERE id IN ({})",
                 crate::batch::placeholders(2, part.len())
@@ -381,7 +399,6 @@ impl Store {
                 }
                 q.execute(pool).await?;
             });
-            rest_after(started).await;
         }
         Ok(())
     }
@@ -395,8 +412,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let t = now();
         let ids = self.in_storage_order("sessions", id_hashes).await?;
-        for part in ids.chunks(CREDENTIAL_CHUNK) {
-            let started = Instant::now();
+        let mut chunks = paced_chunks(&ids);
+        while let Some(part) = chunks.next().await {
             let sql = sqlx::AssertSqlSafe(format!(
                 "UPDATE sessions SET last_seen_at = $1, expires_at = $2
                  WHERE revoked_at IS NULL AND expires_at > $1 AND id IN ({})",
@@ -409,7 +426,6 @@ impl Store {
                 }
                 q.execute(pool).await?;
             });
-            rest_after(started).await;
         }
         Ok(())
     }
