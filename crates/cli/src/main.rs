@@ -3,6 +3,7 @@
 //! `kb import`, `assistant eval`.
 //! Settings come from flags, then environment variables, then an optional `support-chat.toml`.
 
+mod files;
 mod kb;
 
 use anyhow::{Context, bail};
@@ -579,6 +580,13 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {bind}"))?;
     let addr = listener.local_addr()?;
+    let open_files = files::prepare(&listener);
+    tracing::info!(
+        limit = open_files.limit,
+        raised_from = open_files.raised_from,
+        table = open_files.table,
+        "open files: each socket is one"
+    );
     let has_admin = store.count_admins().await? > 0;
     println!(
         "support-chat {} listening on http://{addr} (public URL {})",
