@@ -3,6 +3,7 @@
 //! `kb import`, `assistant eval`.
 //! Settings come from flags, then environment variables, then an optional `support-chat.toml`.
 
+#[cfg(target_os = "linux")]
 mod files;
 mod kb;
 
@@ -580,13 +581,16 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {bind}"))?;
     let addr = listener.local_addr()?;
-    let open_files = files::prepare(&listener);
-    tracing::info!(
-        limit = open_files.limit,
-        raised_from = open_files.raised_from,
-        table = open_files.table,
-        "open files: each socket is one"
-    );
+    #[cfg(target_os = "linux")]
+    {
+        let open_files = files::prepare(&listener);
+        tracing::info!(
+            limit = open_files.limit,
+            raised_from = open_files.raised_from,
+            table = open_files.table,
+            "open-file limit and descriptor table set"
+        );
+    }
     let has_admin = store.count_admins().await? > 0;
     println!(
         "support-chat {} listening on http://{addr} (public URL {})",
