@@ -303,8 +303,9 @@ fn check_open_files(connections: u32) -> anyhow::Result<()> {
 
 /// Grows the descriptor table to `n` slots before any socket opens. The kernel grows it by
 /// doubling, and every thread opening a socket meanwhile waits for an RCU grace period (10–17
-/// ms measured here): connects measured at 512, 1,024, 2,048, … open sockets would carry the generator's own
-/// stall. Best effort: the table otherwise grows as it goes.
+/// ms measured here): connects measured at 512, 1,024, 2,048, … open sockets would carry the
+/// generator's own stall. Best effort: the table otherwise grows as it goes. (The server does
+/// the same at start, in `crates/cli/src/files.rs`; the bench does not depend on it.)
 fn grow_fd_table(n: u64) {
     let Ok(top) = i32::try_from(n.saturating_sub(1)) else {
         return;
